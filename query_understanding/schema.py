@@ -1,0 +1,68 @@
+"""The label set and the result types every tagger returns.
+
+``ParsedQuery`` is the contract between models, evaluation and the HTTP service: tokens,
+entities with character offsets into the original query, and convenience fields for search
+(first brand, color and type).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+ENTITY_TYPES: tuple[str, ...] = ("BRAND", "COLOR", "TYPE")
+
+#: The BIO label set, in the order used for model label ids.
+LABELS: tuple[str, ...] = ("O",) + tuple(f"{p}-{t}" for t in ENTITY_TYPES for p in ("B", "I"))
+LABEL2ID: dict[str, int] = {label: i for i, label in enumerate(LABELS)}
+ID2LABEL: dict[int, str] = dict(enumerate(LABELS))
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A typed span of the original query: ``query[start:end] == text``."""
+
+    type: str
+    text: str
+    start: int
+    end: int
+    score: float | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """A tagged query: its tokens, their BIO tags and the entities they decode to."""
+
+    query: str
+    tokens: list[str]
+    tags: list[str]
+    entities: list[Entity] = field(default_factory=list)
+
+    def first(self, entity_type: str) -> str | None:
+        """Text of the first entity of ``entity_type``, or None: what a search filter uses."""
+        return next((e.text for e in self.entities if e.type == entity_type), None)
+
+    @property
+    def brand(self) -> str | None:
+        return self.first("BRAND")
+
+    @property
+    def color(self) -> str | None:
+        return self.first("COLOR")
+
+    @property
+    def type(self) -> str | None:
+        return self.first("TYPE")
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "tokens": list(self.tokens),
+            "tags": list(self.tags),
+            "entities": [e.to_dict() for e in self.entities],
+            "brand": self.brand,
+            "color": self.color,
+            "type": self.type,
+        }

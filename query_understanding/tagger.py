@@ -1,0 +1,45 @@
+"""The one tagger interface shared by every model kind (CRF, PyTorch, ONNX).
+
+A concrete tagger implements :meth:`Tagger.predict_tags` over pre-tokenized queries (what
+evaluation on gold tokens needs); :meth:`Tagger.parse` adds the shared tokenize -> predict ->
+decode path that serving uses, so evaluation and serving run the same decoding code.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Sequence
+
+from query_understanding.bio import entities_from_tags, repair_bio
+from query_understanding.schema import ParsedQuery
+from query_understanding.text import tokenize, validate_query
+
+
+class Tagger(ABC):
+    """Batched BIO tagger over whitespace tokens."""
+
+    #: Short model kind recorded in manifests and service info, e.g. ``"crf"`` or ``"onnx"``.
+    kind: str = "abstract"
+
+    @abstractmethod
+    def predict_tags_with_scores(
+        self, token_lists: Sequence[Sequence[str]]
+    ) -> list[tuple[list[str], list[float] | None]]:
+        """For each token list, its tags (one per token) and per-token confidences or None."""
+
+    def predict_tags(self, token_lists: Sequence[Sequence[str]]) -> list[list[str]]:
+        """Valid BIO tags for each token list (stray I- repaired)."""
+        return [repair_bio(tags) for tags, _ in self.predict_tags_with_scores(token_lists)]
+
+    def parse(self, queries: Sequence[str]) -> list[ParsedQuery]:
+        """Tag raw queries; raises :class:`~query_understanding.text.QueryError` on bad input."""
+        for query in queries:
+            validate_query(query)
+        token_objs = [tokenize(q) for q in queries]
+        predictions = self.predict_tags_with_scores([[t.text for t in toks] for toks in token_objs])
+        parsed = []
+        for query, toks, (tags, scores) in zip(queries, token_objs, predictions):
+            tags = repair_bio(tags)
+            entities = entities_from_tags(query, tags, toks, scores)
+            parsed.append(ParsedQuery(query, [t.text for t in toks], tags, entities))
+        return parsed
