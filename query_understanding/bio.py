@@ -138,3 +138,12 @@ def entities_to_tags(query: str, entities: Sequence[Entity]) -> list[str]:
             raise BIOError(f"entity {entity} does not align with token boundaries of {query!r}")
         spans.append(Span(entity.type, starts[entity.start], ends[entity.end] + 1))
     return spans_to_bio(spans, len(tokens))
+
+
+def format_tagged(tokens: Sequence[str], tags: Sequence[str]) -> str:
+    """Human-readable tagging, e.g. ``[blue](COLOR) [shoes](TYPE) by [prada](BRAND)``."""
+    words = list(tokens)
+    for span in reversed(bio_to_spans(repair_bio(tags))):
+        text = " ".join(words[span.start : span.end])
+        words[span.start : span.end] = [f"[{text}]({span.type})"]
+    return " ".join(words)

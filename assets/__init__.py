@@ -1,0 +1,1 @@
+"""Dagster assets of the query-understanding graph, one module per stage."""

@@ -1,0 +1,30 @@
+"""The dbt project and the dbt CLI resource.
+
+``@dbt_assets`` needs the dbt manifest when the definitions are imported. Under ``dagster dev``
+``prepare_if_dev`` re-parses the project on every load; elsewhere (tests, ``dagster asset
+materialize``, a fresh clone) we parse once if no manifest exists yet, so no entry point needs a
+separate ``dbt parse`` step. Deployments should run ``dagster-dbt project prepare-and-package``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from dagster_dbt import DbtCliResource, DbtProject
+
+from resources.settings import PROJECT_ROOT
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
+
+DBT_PROJECT = DbtProject(
+    project_dir=DBT_PROJECT_DIR,
+    profiles_dir=DBT_PROJECT_DIR,
+    target=os.environ.get("QU_DBT_TARGET"),  # None -> the profile's default (embedded DuckDB)
+)
+DBT_PROJECT.prepare_if_dev()
+if not DBT_PROJECT.manifest_path.exists():
+    DBT_PROJECT.preparer.prepare(DBT_PROJECT)
+
+
+def dbt_cli_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=DBT_PROJECT)

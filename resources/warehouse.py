@@ -1,0 +1,56 @@
+"""The warehouse resource: one embedded DuckDB file by default.
+
+DuckDB allows one writing process per file, so the graph's job runs steps in process and every
+asset opens short-lived connections through :meth:`DuckDBWarehouse.connect` instead of holding one.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import dagster as dg
+import duckdb
+import pandas as pd
+
+from resources.settings import default_duckdb_path
+
+
+class DuckDBWarehouse(dg.ConfigurableResource):
+    """Embedded DuckDB warehouse shared by the Python assets and dbt."""
+
+    path: str = default_duckdb_path()
+    """DuckDB file; defaults to ``$QU_DUCKDB_PATH`` or ``data/warehouse.duckdb``."""
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        connection = duckdb.connect(self.path, read_only=read_only)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def export_to_dbt(self) -> None:
+        """Point dbt's profile at this file (``profiles.yml`` reads ``QU_DUCKDB_PATH``).
+
+        dbt runs as a subprocess that inherits the environment, so setting the variable here
+        keeps the resource the single source of truth for where dbt writes.
+        """
+        os.environ["QU_DUCKDB_PATH"] = str(Path(self.path).resolve())
+
+    def read_table(self, relation: str) -> pd.DataFrame:
+        with self.connect(read_only=True) as connection:
+            return connection.sql(f"select * from {relation}").df()
+
+    def replace_table(self, schema: str, table: str, frame: pd.DataFrame) -> None:
+        """Atomically replace ``schema.table`` with ``frame`` (a transaction: no half-written table)."""
+        with self.connect() as connection:
+            connection.execute(f"create schema if not exists {schema}")
+            connection.begin()
+            connection.register("incoming_frame", frame)
+            connection.execute(f"create or replace table {schema}.{table} as select * from incoming_frame")
+            connection.unregister("incoming_frame")
+            connection.commit()
