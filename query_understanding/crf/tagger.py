@@ -1,0 +1,191 @@
+"""Linear-chain CRF tagger: training, prediction with confidences, save/load.
+
+sklearn-crfsuite is used only to *train* (it wires up python-crfsuite's trainer options); the
+trained model is kept as the crfsuite model bytes and served through ``pycrfsuite.Tagger``
+opened in memory. That isolates its quirks here (0.5 returns numpy object arrays from
+``predict``; the estimator keeps a temp model file) and makes a ``CRFTagger`` picklable and
+exactly reproducible from ``model.crfsuite`` + ``config.json`` + ``gazetteer.json``. Serving
+imports only pycrfsuite, not scikit-learn.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import pycrfsuite
+
+from query_understanding.crf.features import FeatureConfig, token_features
+from query_understanding.evaluation.example import Example
+from query_understanding.gazetteer import Gazetteer
+from query_understanding.tagger import Tagger
+
+MODEL_FILE = "model.crfsuite"
+CONFIG_FILE = "config.json"
+GAZETTEER_FILE = "gazetteer.json"
+
+
+@dataclass(frozen=True, slots=True)
+class CRFConfig:
+    """L-BFGS training hyper-parameters plus the feature switches (see :class:`FeatureConfig`).
+
+    ``c1`` / ``c2`` are the L1 / L2 regularization strengths. Gazetteer features are used only
+    when ``use_gazetteer`` is on *and* a gazetteer is given to :func:`train_crf`.
+    """
+
+    c1: float = 0.1
+    c2: float = 0.05
+    max_iterations: int = 100
+    all_possible_transitions: bool = True
+    min_freq: int = 0
+    use_shape: bool = True
+    use_affixes: bool = True
+    use_position: bool = True
+    use_neighbours: bool = True
+    window: int = 2
+    use_gazetteer: bool = True
+
+    def feature_config(self) -> FeatureConfig:
+        return FeatureConfig(
+            use_shape=self.use_shape,
+            use_affixes=self.use_affixes,
+            use_position=self.use_position,
+            use_neighbours=self.use_neighbours,
+            window=self.window,
+            use_gazetteer=self.use_gazetteer,
+        )
+
+    def replace(self, **changes) -> "CRFConfig":
+        return CRFConfig(**{**asdict(self), **changes})
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "CRFConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown CRFConfig fields: {sorted(unknown)}")
+        return cls(**data)
+
+
+class CRFTagger(Tagger):
+    """A trained CRF; thread-safe prediction with per-token marginal confidences."""
+
+    kind = "crf"
+
+    def __init__(
+        self,
+        model_bytes: bytes,
+        config: CRFConfig = CRFConfig(),
+        gazetteer: Gazetteer | None = None,
+        train_seconds: float | None = None,
+    ):
+        self.model_bytes = bytes(model_bytes)
+        self.config = config
+        self.gazetteer = gazetteer
+        self.train_seconds = train_seconds
+        self._open()
+
+    def _open(self) -> None:
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open_inmemory(self.model_bytes)
+        # pycrfsuite keeps the sequence being tagged inside the Tagger: one at a time.
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k not in ("_tagger", "_lock")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._open()
+
+    @property
+    def labels(self) -> list[str]:
+        """Labels the model has seen in training."""
+        return list(self._tagger.labels())
+
+    def features(self, tokens: Sequence[str]) -> list[dict]:
+        """The exact feature dicts the model sees for ``tokens`` (useful when debugging)."""
+        return token_features(tokens, self.config.feature_config(), self.gazetteer)
+
+    def predict_tags_with_scores(
+        self, token_lists: Sequence[Sequence[str]]
+    ) -> list[tuple[list[str], list[float] | None]]:
+        results: list[tuple[list[str], list[float] | None]] = []
+        for tokens in token_lists:
+            if not tokens:
+                results.append(([], []))
+                continue
+            xseq = self.features(list(tokens))
+            with self._lock:
+                tags = [str(t) for t in self._tagger.tag(xseq)]
+                scores = [float(self._tagger.marginal(t, i)) for i, t in enumerate(tags)]
+            results.append((tags, scores))
+        return results
+
+    def config_dict(self) -> dict:
+        """Config recorded in artifact manifests (hyper-parameters + gazetteer size)."""
+        return {**self.config.to_dict(), "gazetteer_size": len(self.gazetteer or ())}
+
+    def save(self, directory: str | Path) -> None:
+        """Write ``model.crfsuite``, ``config.json`` and (if any) ``gazetteer.json``."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / MODEL_FILE).write_bytes(self.model_bytes)
+        (directory / CONFIG_FILE).write_text(
+            json.dumps({"kind": self.kind, "config": self.config.to_dict()}, indent=2,
+                       sort_keys=True) + "\n"
+        )
+        if self.gazetteer is not None:
+            self.gazetteer.save(directory / GAZETTEER_FILE)
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "CRFTagger":
+        directory = Path(directory)
+        model = directory / MODEL_FILE
+        if not model.is_file():
+            raise FileNotFoundError(f"no CRF model file {model}")
+        meta = json.loads((directory / CONFIG_FILE).read_text())
+        gaz_path = directory / GAZETTEER_FILE
+        gazetteer = Gazetteer.load(gaz_path) if gaz_path.is_file() else None
+        return cls(model.read_bytes(), CRFConfig.from_dict(meta["config"]), gazetteer)
+
+
+def train_crf(
+    train_examples: Iterable[Example],
+    config: CRFConfig = CRFConfig(),
+    gazetteer: Gazetteer | None = None,
+) -> CRFTagger:
+    """Train a CRF on gold examples (anything with ``tokens`` and ``tags``)."""
+    import sklearn_crfsuite  # imports scikit-learn (~1 s): only training pays for it
+
+    examples = [e for e in train_examples if e.tokens]
+    if not examples:
+        raise ValueError("no training examples with tokens")
+    gaz = gazetteer if config.use_gazetteer else None
+    feature_config = config.feature_config()
+    xs = [token_features(e.tokens, feature_config, gaz) for e in examples]
+    ys = [list(e.tags) for e in examples]
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="qu-crf-") as tmp:
+        path = Path(tmp) / MODEL_FILE
+        crf = sklearn_crfsuite.CRF(
+            algorithm="lbfgs",
+            c1=config.c1,
+            c2=config.c2,
+            max_iterations=config.max_iterations,
+            all_possible_transitions=config.all_possible_transitions,
+            min_freq=config.min_freq,
+            model_filename=str(path),
+        )
+        crf.fit(xs, ys)
+        model_bytes = path.read_bytes()
+    seconds = round(time.perf_counter() - started, 3)
+    return CRFTagger(model_bytes, config, gaz, train_seconds=seconds)

@@ -1,0 +1,186 @@
+"""One call that evaluates a tagger the way every model in this project is judged.
+
+``evaluate_tagger`` runs the tagger once over gold examples and collects overall and per-type
+strict entity metrics, per-slice metrics, behavioral tests and the worst errors. The report
+renders as a nested dict (for JSON / manifests), a flat dict of numbers (for experiment
+tracking and plots) and markdown tables (for humans), so CLI, pipeline and notebooks show the
+same numbers.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from query_understanding.bio import bio_to_spans, repair_bio
+from query_understanding.evaluation.behavioral import BehavioralResult, run_behavioral
+from query_understanding.evaluation.example import Example
+from query_understanding.evaluation.metrics import EntityMetrics, entity_metrics, sequence_counts
+from query_understanding.evaluation.slices import SliceResult, slice_metrics
+from query_understanding.tagger import Tagger
+
+
+@dataclass(slots=True)
+class EvaluationReport:
+    """Everything ``evaluate_tagger`` measured; see :meth:`flat_metrics` for plot keys."""
+
+    overall: EntityMetrics
+    slices: dict[str, SliceResult] = field(default_factory=dict)
+    behavioral: list[BehavioralResult] = field(default_factory=list)
+    worst_errors: list[dict] = field(default_factory=list)
+    n_examples: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "n_examples": self.n_examples,
+            "seconds": self.seconds,
+            "overall": self.overall.to_dict(),
+            "slices": {name: s.to_dict() for name, s in self.slices.items()},
+            "behavioral": [b.to_dict() for b in self.behavioral],
+            "worst_errors": list(self.worst_errors),
+        }
+
+    def flat_metrics(self) -> dict[str, float]:
+        """Flat numeric metrics: ``f1_micro``, ``f1_BRAND``, ``slice.brand=unseen.f1_micro``,
+        ``behavioral.inv_uppercase.failure_rate`` ... (stable keys for tracking and plots)."""
+        o = self.overall
+        out: dict[str, float] = {
+            "n_examples": float(self.n_examples),
+            "precision_micro": o.micro.precision,
+            "recall_micro": o.micro.recall,
+            "f1_micro": o.micro.f1,
+            "precision_macro": o.macro_precision,
+            "recall_macro": o.macro_recall,
+            "f1_macro": o.macro_f1,
+        }
+        for t, c in o.per_type.items():
+            out.update({f"precision_{t}": c.precision, f"recall_{t}": c.recall})
+            out.update({f"f1_{t}": c.f1, f"support_{t}": float(c.support)})
+        for name, s in self.slices.items():
+            out[f"slice.{name}.n"] = float(s.n)
+            out[f"slice.{name}.f1_micro"] = s.metrics.micro.f1
+        for b in self.behavioral:
+            out[f"behavioral.{b.name}.failure_rate"] = b.failure_rate
+        return out
+
+    def to_markdown(self) -> str:
+        """Per-type, per-slice, behavioral and worst-error tables."""
+        parts = ["## Per type", per_type_table(self.overall), "", "## Per slice"]
+        parts += [slice_table(self.slices), ""]
+        if self.behavioral:
+            parts += ["## Behavioral tests", behavioral_table(self.behavioral), ""]
+        if self.worst_errors:
+            parts += ["## Worst errors", worst_errors_table(self.worst_errors), ""]
+        return "\n".join(parts)
+
+
+def _row(cells: Iterable[object]) -> str:
+    return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    lines = [_row(header), _row("---" for _ in header)]
+    return "\n".join(lines + [_row(r) for r in rows])
+
+
+def per_type_table(metrics: EntityMetrics) -> str:
+    rows = [
+        (t, f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}", c.tp, c.fp, c.fn, c.support)
+        for t, c in metrics.per_type.items()
+    ]
+    m = metrics.micro
+    rows.append(("micro", f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.f1:.3f}",
+                 m.tp, m.fp, m.fn, m.support))
+    rows.append(("macro", f"{metrics.macro_precision:.3f}", f"{metrics.macro_recall:.3f}",
+                 f"{metrics.macro_f1:.3f}", "", "", "", m.support))
+    return _table(("type", "precision", "recall", "f1", "tp", "fp", "fn", "support"), rows)
+
+
+def slice_table(slices: dict[str, SliceResult]) -> str:
+    rows = []
+    for name, s in slices.items():
+        m = s.metrics.micro
+        rows.append((name, s.n, f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.f1:.3f}",
+                     f"{s.metrics.macro_f1:.3f}"))
+    return _table(("slice", "n", "precision", "recall", "f1 micro", "f1 macro"), rows)
+
+
+def behavioral_table(results: Sequence[BehavioralResult]) -> str:
+    rows = [(b.name, b.n, b.n_failed, f"{b.failure_rate:.3f}") for b in results]
+    return _table(("test", "n", "failed", "failure rate"), rows)
+
+
+def worst_errors_table(errors: Sequence[dict]) -> str:
+    rows = [(e["query"], e["errors"], e["gold"], e["predicted"]) for e in errors]
+    return _table(("query", "errors", "gold", "predicted"), rows)
+
+
+def _bracketed(tokens: Sequence[str], tags: Sequence[str]) -> str:
+    """``[nike]BRAND running [shoes]TYPE``: a readable one-line rendering of tagged tokens."""
+    out, cursor = [], 0
+    for s in bio_to_spans(repair_bio(tags)):
+        out.extend(tokens[cursor : s.start])
+        out.append(f"[{' '.join(tokens[s.start : s.end])}]{s.type}")
+        cursor = s.end
+    out.extend(tokens[cursor:])
+    return " ".join(out)
+
+
+def worst_errors(
+    examples: Sequence[Example], predictions: Sequence[Sequence[str]], n: int = 20
+) -> list[dict]:
+    """The ``n`` examples with the most entity errors (fp + fn), ties in data order."""
+    scored = []
+    for i, (example, tags) in enumerate(zip(examples, predictions)):
+        counts = sequence_counts(example.tags, tags).values()
+        errors = sum(c.fp + c.fn for c in counts)
+        if errors:
+            scored.append((-errors, i))
+    out = []
+    for neg_errors, i in sorted(scored)[:n]:
+        example = examples[i]
+        out.append(
+            {
+                "id": example.id,
+                "query": example.text,
+                "errors": -neg_errors,
+                "gold": _bracketed(example.tokens, example.tags),
+                "predicted": _bracketed(example.tokens, predictions[i]),
+            }
+        )
+    return out
+
+
+def evaluate_tagger(
+    tagger: Tagger,
+    examples: Sequence[Example],
+    *,
+    train_brands: Iterable[str] | None = None,
+    unseen_brands: Sequence[str] | None = None,
+    behavioral: bool = True,
+    n_worst: int = 20,
+    batch_size: int = 256,
+) -> EvaluationReport:
+    """Evaluate ``tagger`` on gold ``examples``.
+
+    ``train_brands`` lets the seen/unseen brand slices be computed for examples without a
+    ``has_unseen_brand`` flag; ``unseen_brands`` enables the brand-swap behavioral test.
+    Predictions are made in batches of ``batch_size`` token lists.
+    """
+    examples = list(examples)
+    started = time.perf_counter()
+    predictions: list[list[str]] = []
+    for i in range(0, len(examples), batch_size):
+        predictions += tagger.predict_tags([e.tokens for e in examples[i : i + batch_size]])
+    overall = entity_metrics([e.tags for e in examples], predictions)
+    report = EvaluationReport(
+        overall=overall,
+        slices=slice_metrics(examples, predictions, train_brands),
+        behavioral=run_behavioral(tagger, examples, unseen_brands) if behavioral else [],
+        worst_errors=worst_errors(examples, predictions, n_worst),
+        n_examples=len(examples),
+    )
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
