@@ -1,0 +1,248 @@
+{#-
+  The few SQL bits that differ between warehouses, behind adapter.dispatch so models stay
+  dialect-free. Each macro has a duckdb implementation (the one that runs here) and careful
+  default / snowflake / bigquery versions (written against each vendor's documentation; untested).
+  Arrays are 0-indexed in what these macros expose, like Python.
+-#}
+
+
+{#- md5 of a text expression as 32 lowercase hex characters. -#}
+{% macro qu_md5(expr) -%}
+  {{ return(adapter.dispatch('qu_md5', 'query_understanding')(expr)) }}
+{%- endmacro %}
+
+{% macro default__qu_md5(expr) -%}
+  md5({{ expr }})
+{%- endmacro %}
+
+{% macro bigquery__qu_md5(expr) -%}
+  to_hex(md5({{ expr }}))
+{%- endmacro %}
+
+
+{#-
+  Deterministic bucket in [0, n_buckets): the first 32 bits of md5(expr) as an integer, modulo
+  n_buckets. Python reproduces it with int(hashlib.md5(s.encode()).hexdigest()[:8], 16) % n.
+-#}
+{% macro qu_hash_bucket(expr, n_buckets) -%}
+  {{ return(adapter.dispatch('qu_hash_bucket', 'query_understanding')(expr, n_buckets)) }}
+{%- endmacro %}
+
+{% macro default__qu_hash_bucket(expr, n_buckets) -%}
+  mod(cast(('0x' || substr(md5({{ expr }}), 1, 8)) as bigint), {{ n_buckets }})
+{%- endmacro %}
+
+{% macro duckdb__qu_hash_bucket(expr, n_buckets) -%}
+  (cast(('0x' || substr(md5({{ expr }}), 1, 8)) as bigint) % {{ n_buckets }})
+{%- endmacro %}
+
+{% macro snowflake__qu_hash_bucket(expr, n_buckets) -%}
+  mod(to_number(substr(md5({{ expr }}), 1, 8), 'XXXXXXXX'), {{ n_buckets }})
+{%- endmacro %}
+
+{% macro bigquery__qu_hash_bucket(expr, n_buckets) -%}
+  mod(cast(concat('0x', substr(to_hex(md5({{ expr }})), 1, 8)) as int64), {{ n_buckets }})
+{%- endmacro %}
+
+
+{#- Trim and collapse every run of whitespace to one space. -#}
+{% macro qu_collapse_whitespace(expr) -%}
+  {{ return(adapter.dispatch('qu_collapse_whitespace', 'query_understanding')(expr)) }}
+{%- endmacro %}
+
+{% macro default__qu_collapse_whitespace(expr) -%}
+  trim(regexp_replace({{ expr }}, '[[:space:]]+', ' '))
+{%- endmacro %}
+
+{% macro duckdb__qu_collapse_whitespace(expr) -%}
+  trim(regexp_replace({{ expr }}, '[[:space:]]+', ' ', 'g'))
+{%- endmacro %}
+
+
+{#- Split a text on a one-character separator into an array of text. -#}
+{% macro qu_split_to_array(expr, separator) -%}
+  {{ return(adapter.dispatch('qu_split_to_array', 'query_understanding')(expr, separator)) }}
+{%- endmacro %}
+
+{% macro default__qu_split_to_array(expr, separator) -%}
+  split({{ expr }}, '{{ separator }}')
+{%- endmacro %}
+
+{% macro duckdb__qu_split_to_array(expr, separator) -%}
+  string_split({{ expr }}, '{{ separator }}')
+{%- endmacro %}
+
+
+{#- Number of elements of an array (null for a null array). -#}
+{% macro qu_array_length(array_expr) -%}
+  {{ return(adapter.dispatch('qu_array_length', 'query_understanding')(array_expr)) }}
+{%- endmacro %}
+
+{% macro default__qu_array_length(array_expr) -%}
+  array_length({{ array_expr }})
+{%- endmacro %}
+
+{% macro duckdb__qu_array_length(array_expr) -%}
+  len({{ array_expr }})
+{%- endmacro %}
+
+{% macro snowflake__qu_array_length(array_expr) -%}
+  array_size({{ array_expr }})
+{%- endmacro %}
+
+
+{#- Aggregate values into an array in a given order. -#}
+{% macro qu_array_agg_ordered(expr, order_by) -%}
+  {{ return(adapter.dispatch('qu_array_agg_ordered', 'query_understanding')(expr, order_by)) }}
+{%- endmacro %}
+
+{% macro default__qu_array_agg_ordered(expr, order_by) -%}
+  array_agg({{ expr }} order by {{ order_by }})
+{%- endmacro %}
+
+{% macro snowflake__qu_array_agg_ordered(expr, order_by) -%}
+  array_agg({{ expr }}) within group (order by {{ order_by }})
+{%- endmacro %}
+
+
+{#- Join an array of text into one text. -#}
+{% macro qu_array_to_string(array_expr, separator) -%}
+  {{ return(adapter.dispatch('qu_array_to_string', 'query_understanding')(array_expr, separator)) }}
+{%- endmacro %}
+
+{% macro default__qu_array_to_string(array_expr, separator) -%}
+  array_to_string({{ array_expr }}, '{{ separator }}')
+{%- endmacro %}
+
+
+{#- Type of an array of text, for typed empty relations. -#}
+{% macro qu_string_array_type() -%}
+  {{ return(adapter.dispatch('qu_string_array_type', 'query_understanding')()) }}
+{%- endmacro %}
+
+{% macro default__qu_string_array_type() -%}
+  varchar[]
+{%- endmacro %}
+
+{% macro snowflake__qu_string_array_type() -%}
+  array
+{%- endmacro %}
+
+{% macro bigquery__qu_string_array_type() -%}
+  array<string>
+{%- endmacro %}
+
+
+{#-
+  Explode an array into one row per element, as a FROM-clause fragment to put after a relation:
+    from queries as q {{ qu_unnest_join('q.tokens', 'tok') }}
+  then select {{ qu_unnest_value('tok') }} (the element, as text) and
+  {{ qu_unnest_index('tok') }} (its 0-based position).
+-#}
+{% macro qu_unnest_join(array_expr, alias) -%}
+  {{ return(adapter.dispatch('qu_unnest_join', 'query_understanding')(array_expr, alias)) }}
+{%- endmacro %}
+
+{% macro default__qu_unnest_join(array_expr, alias) -%}
+  cross join unnest({{ array_expr }}) with ordinality as {{ alias }}(element_value, element_ordinality)
+{%- endmacro %}
+
+{% macro snowflake__qu_unnest_join(array_expr, alias) -%}
+  , lateral flatten(input => {{ array_expr }}) as {{ alias }}
+{%- endmacro %}
+
+{% macro bigquery__qu_unnest_join(array_expr, alias) -%}
+  cross join unnest({{ array_expr }}) as {{ alias }}_value with offset as {{ alias }}_offset
+{%- endmacro %}
+
+{% macro qu_unnest_value(alias) -%}
+  {{ return(adapter.dispatch('qu_unnest_value', 'query_understanding')(alias)) }}
+{%- endmacro %}
+
+{% macro default__qu_unnest_value(alias) -%}
+  {{ alias }}.element_value
+{%- endmacro %}
+
+{% macro snowflake__qu_unnest_value(alias) -%}
+  {{ alias }}.value::varchar
+{%- endmacro %}
+
+{% macro bigquery__qu_unnest_value(alias) -%}
+  {{ alias }}_value
+{%- endmacro %}
+
+{% macro qu_unnest_index(alias) -%}
+  {{ return(adapter.dispatch('qu_unnest_index', 'query_understanding')(alias)) }}
+{%- endmacro %}
+
+{% macro default__qu_unnest_index(alias) -%}
+  cast({{ alias }}.element_ordinality - 1 as integer)
+{%- endmacro %}
+
+{% macro snowflake__qu_unnest_index(alias) -%}
+  cast({{ alias }}.index as integer)
+{%- endmacro %}
+
+{% macro bigquery__qu_unnest_index(alias) -%}
+  {{ alias }}_offset
+{%- endmacro %}
+
+
+{#-
+  Edit distance between two texts: Levenshtein, or with var fuzzy_transpositions Damerau-Levenshtein
+  (a swap of two neighbouring letters is one edit, not two; only duckdb has it built in).
+-#}
+{% macro qu_edit_distance(a, b) -%}
+  {{ return(adapter.dispatch('qu_edit_distance', 'query_understanding')(a, b)) }}
+{%- endmacro %}
+
+{% macro qu_require_no_transpositions() -%}
+  {%- if var('fuzzy_transpositions', false) -%}
+    {{ exceptions.raise_compiler_error("fuzzy_transpositions is only implemented for duckdb, not " ~ target.type) }}
+  {%- endif -%}
+{%- endmacro %}
+
+{% macro default__qu_edit_distance(a, b) -%}
+  {{ qu_require_no_transpositions() }}levenshtein({{ a }}, {{ b }})
+{%- endmacro %}
+
+{% macro duckdb__qu_edit_distance(a, b) -%}
+  {%- if var('fuzzy_transpositions', false) -%}
+  damerau_levenshtein({{ a }}, {{ b }})
+  {%- else -%}
+  levenshtein({{ a }}, {{ b }})
+  {%- endif -%}
+{%- endmacro %}
+
+{% macro snowflake__qu_edit_distance(a, b) -%}
+  {{ qu_require_no_transpositions() }}editdistance({{ a }}, {{ b }})
+{%- endmacro %}
+
+{% macro bigquery__qu_edit_distance(a, b) -%}
+  {{ qu_require_no_transpositions() }}edit_distance({{ a }}, {{ b }})
+{%- endmacro %}
+
+
+{#-
+  The annotated JSONL files as a relation (filename, id, tokens, tags). Only DuckDB reads local
+  files; on a cloud warehouse load the files into a table (stage / external table) and point
+  stg_annotated_queries at it instead.
+-#}
+{% macro qu_read_annotated_jsonl(path) -%}
+  {{ return(adapter.dispatch('qu_read_annotated_jsonl', 'query_understanding')(path)) }}
+{%- endmacro %}
+
+{% macro default__qu_read_annotated_jsonl(path) -%}
+  {{ exceptions.raise_compiler_error(
+       "annotated_queries_path is only supported on duckdb; on " ~ target.type
+       ~ " load the JSONL into a table and select from it in stg_annotated_queries") }}
+{%- endmacro %}
+
+{% macro duckdb__qu_read_annotated_jsonl(path) -%}
+  read_json(
+    '{{ path | replace("'", "''") }}',
+    format = 'newline_delimited',
+    columns = {'id': 'varchar', 'tokens': 'varchar[]', 'tags': 'varchar[]'},
+    filename = true
+  )
+{%- endmacro %}
