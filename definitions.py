@@ -5,10 +5,10 @@
 
 import dagster as dg
 
-from assets import dbt_models, query_logs
-from resources import DuckDBWarehouse, dbt_cli_resource
+from assets import crf, dbt_models, query_logs
+from resources import DuckDBWarehouse, ModelStore, dbt_cli_resource
 
-ALL_ASSETS = dg.load_assets_from_modules([dbt_models, query_logs])
+ALL_ASSETS = dg.load_assets_from_modules([dbt_models, query_logs, crf])
 
 main_job = dg.define_asset_job(
     "main",
@@ -19,7 +19,7 @@ main_job = dg.define_asset_job(
 defs = dg.Definitions(
     assets=ALL_ASSETS,
     jobs=[main_job],
-    resources={"warehouse": DuckDBWarehouse(), "dbt": dbt_cli_resource()},
+    resources={"warehouse": DuckDBWarehouse(), "dbt": dbt_cli_resource(), "model_store": ModelStore()},
     # DuckDB allows one writing process per file: run steps one after another, in process.
     executor=dg.in_process_executor,
 )

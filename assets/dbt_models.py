@@ -6,7 +6,6 @@ staging models. dbt tests become asset checks; a failing test fails the step, so
 downstream of it runs.
 """
 
-from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
 
@@ -44,7 +43,9 @@ def _run_dbt_build(
     the dataset metadata queries must wait until dbt has released it.
     """
     warehouse.export_to_dbt()
-    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    # "buildable": a test that spans both asset definitions (query logs -> catalog relationships)
+    # runs with the later one, once all of its parents exist.
+    invocation = dbt.cli(["build", "--indirect-selection", "buildable"], context=context, raise_on_error=False)
     events = list(invocation.stream())
     for event in events:
         if isinstance(event, dg.Output) and event.output_name in DATASET_MODELS:

@@ -5,8 +5,6 @@ In production this asset would be an ingestion job; here it synthesizes realisti
 writes no labels: labels come from the dbt weak-labeling models, as they would with real logs.
 """
 
-from __future__ import annotations
-
 import hashlib
 
 import dagster as dg

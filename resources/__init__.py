@@ -5,7 +5,8 @@ environment variables), so ``dagster dev`` works on a laptop with no configurati
 """
 
 from resources.dbt_project import DBT_PROJECT, dbt_cli_resource
+from resources.model_store import ModelStore
 from resources.settings import DATA_DIR, PROJECT_ROOT
 from resources.warehouse import DuckDBWarehouse
 
-__all__ = ["DATA_DIR", "DBT_PROJECT", "PROJECT_ROOT", "DuckDBWarehouse", "dbt_cli_resource"]
+__all__ = ["DATA_DIR", "DBT_PROJECT", "PROJECT_ROOT", "DuckDBWarehouse", "ModelStore", "dbt_cli_resource"]

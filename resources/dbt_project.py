@@ -9,12 +9,20 @@ separate ``dbt parse`` step. Deployments should run ``dagster-dbt project prepar
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
 from resources.settings import PROJECT_ROOT
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
+
+# dbt is installed beside this interpreter; make it findable when the venv is not activated
+# (e.g. `.venv/bin/dagster dev`), since dagster-dbt looks the executable up on PATH.
+if shutil.which("dbt") is None:
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
 DBT_PROJECT = DbtProject(
     project_dir=DBT_PROJECT_DIR,

@@ -1,0 +1,66 @@
+"""One evaluation for every model asset, so CRF, PyTorch and ONNX pages show the same figures.
+
+Each model is scored on the test split (synthetic, with the unseen-brand slice) and, when
+annotated queries are configured, on the gold dev rows. Figures become numeric metadata
+(``test_f1_micro``, ``gold_f1_BRAND``...) that Dagster plots across materializations, plus
+markdown tables for per-type, per-slice, behavioral results and the worst errors.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.training_data import Splits
+from query_understanding.evaluation import EvaluationReport, evaluate_tagger
+from query_understanding.evaluation.report import behavioral_table, per_type_table, slice_table, worst_errors_table
+from query_understanding.tagger import Tagger
+
+#: Behavioral tests re-tag every example several times; a sample keeps the slow models quick.
+BEHAVIORAL_SAMPLE = 1000
+
+
+def evaluation_sets(splits: Splits) -> dict[str, list]:
+    sets = {"test": splits.test}
+    if splits.gold_dev:
+        sets["gold"] = splits.gold_dev
+    return sets
+
+
+def evaluate_model(tagger: Tagger, splits: Splits, unseen_brands: list[str]) -> dict[str, EvaluationReport]:
+    """Reports per evaluation set; behavioral tests on a sample of the last one (gold if any)."""
+    reports = {}
+    sets = evaluation_sets(splits)
+    for name, examples in sets.items():
+        reports[name] = evaluate_tagger(tagger, examples, behavioral=False, n_worst=15)
+    last = list(sets)[-1]
+    behavioral = evaluate_tagger(tagger, sets[last][:BEHAVIORAL_SAMPLE], unseen_brands=unseen_brands, n_worst=0)
+    reports[last].behavioral = behavioral.behavioral
+    return reports
+
+
+def flat_metrics(reports: dict[str, EvaluationReport]) -> dict[str, float]:
+    """``<set>_<metric>`` for overall, per-type, slice and behavioral figures."""
+    out = {}
+    for name, report in reports.items():
+        for key, value in report.flat_metrics().items():
+            out[f"{name}_{key}"] = round(float(value), 5)
+    return out
+
+
+def headline_metadata(metrics: dict[str, float]) -> dict[str, float]:
+    """The numbers worth a plot: micro/macro F1 and per-type F1 per evaluation set."""
+    keep = ("f1_micro", "f1_macro", "precision_micro", "recall_micro", "f1_BRAND", "f1_COLOR", "f1_TYPE")
+    return {k: v for k, v in metrics.items() if k.split("_", 1)[1] in keep}
+
+
+def evaluation_metadata(reports: dict[str, EvaluationReport]) -> dict[str, dg.MetadataValue]:
+    """Markdown tables for the asset page."""
+    metadata = {}
+    for name, report in reports.items():
+        metadata[f"{name}_per_type"] = dg.MetadataValue.md(per_type_table(report.overall))
+        metadata[f"{name}_slices"] = dg.MetadataValue.md(slice_table(report.slices))
+        if report.behavioral:
+            metadata[f"{name}_behavioral"] = dg.MetadataValue.md(behavioral_table(report.behavioral))
+        if report.worst_errors:
+            metadata[f"{name}_worst_errors"] = dg.MetadataValue.md(worst_errors_table(report.worst_errors))
+    return metadata

@@ -1,0 +1,72 @@
+"""Reading the labeled splits out of the warehouse, the same way for every model asset.
+
+Model assets depend on the dbt split models through ``get_asset_key_for_model`` and read them
+here. The data version they record in their manifests is the content hash the dataset assets
+show (same function), so a model's lineage points at exactly the rows it was trained on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dagster as dg
+from dagster_dbt import get_asset_key_for_model
+
+from assets.dataset_metadata import content_hash, relation_name
+from assets.dbt_models import query_dataset_models
+from query_understanding.catalog import Catalog
+from query_understanding.evaluation import Example
+from resources import DBT_PROJECT, DuckDBWarehouse
+
+SPLIT_MODELS = {"train": "train_queries", "dev": "dev_queries", "test": "test_queries"}
+SPLIT_ASSET_KEYS = [get_asset_key_for_model([query_dataset_models], m) for m in SPLIT_MODELS.values()]
+
+
+@dataclass
+class Splits:
+    """Train/dev/test examples plus the gold subset (annotated rows of dev) and data versions."""
+
+    train: list[Example]
+    dev: list[Example]
+    test: list[Example]
+    versions: dict[str, str]
+
+    @property
+    def gold_dev(self) -> list[Example]:
+        """Human-annotated dev rows (empty when no annotated queries are configured)."""
+        return [e for e in self.dev if e.source == "annotated"]
+
+    @property
+    def synthetic_test(self) -> list[Example]:
+        return [e for e in self.test if e.source == "synthetic"]
+
+    @property
+    def data_version(self) -> str:
+        return " ".join(f"{split}:{version}" for split, version in sorted(self.versions.items()))
+
+    def tuning_dev(self) -> list[Example]:
+        """What hyper-parameters and early stopping look at: gold dev if present, else all dev."""
+        return self.gold_dev or self.dev
+
+
+def load_splits(warehouse: DuckDBWarehouse) -> Splits:
+    examples, versions = {}, {}
+    for split, model in SPLIT_MODELS.items():
+        frame = warehouse.read_table(relation_name(model, DBT_PROJECT.manifest_path))
+        if frame.empty and split == "train":
+            raise dg.Failure(f"{model} is empty: materialize the dataset assets first")
+        versions[split] = content_hash(frame)
+        examples[split] = [Example.from_dict(row) for row in frame.to_dict("records")]
+    return Splits(examples["train"], examples["dev"], examples["test"], versions)
+
+
+def load_catalog_from_warehouse(warehouse: DuckDBWarehouse) -> Catalog:
+    from assets.query_logs import load_catalog  # the catalog seeds, as landed in the warehouse
+
+    return load_catalog(warehouse)
+
+
+def unseen_brands(catalog: Catalog, train: list[Example], limit: int = 50) -> list[str]:
+    """Catalog brands that never appear as a BRAND in training: the brand-swap test's pool."""
+    seen = {text.lower() for e in train for kind, text in e.entity_texts() if kind == "BRAND"}
+    return [b for b in sorted(catalog.brand_surfaces()) if b not in seen and " " not in b][:limit]
