@@ -22,10 +22,8 @@ from query_understanding.schema import ENTITY_TYPES
 from resources.warehouse import DuckDBWarehouse
 
 DBT_PACKAGE = "query_understanding"
-DATASET_MODELS = {
-    f"model_{DBT_PACKAGE}_{name}": name
-    for name in ("labeled_queries", "train_queries", "dev_queries", "test_queries")
-}
+#: dbt models whose assets get dataset metadata (dagster-dbt names their outputs by model name).
+DATASET_MODELS = frozenset({"labeled_queries", "train_queries", "dev_queries", "test_queries"})
 SAMPLE_ROWS = 12
 
 
@@ -78,8 +76,7 @@ def dataset_metadata(frame: pd.DataFrame) -> dict[str, dg.MetadataValue | int | 
 
 def dataset_output(event: dg.Output, warehouse: DuckDBWarehouse, manifest_path: Path) -> dg.Output:
     """The dbt ``Output`` for a dataset model, with dataset metadata and a content data version."""
-    model = DATASET_MODELS[event.output_name]
-    frame = warehouse.read_table(relation_name(model, manifest_path))
+    frame = warehouse.read_table(relation_name(event.output_name, manifest_path))
     version = content_hash(frame)
     return dg.Output(
         value=event.value,

@@ -69,7 +69,6 @@ def _run_dbt_build(
     select="resource_type:seed",
     name="catalog_seeds",
     dagster_dbt_translator=TRANSLATOR,
-    project=DBT_PROJECT,
 )
 def catalog_seeds(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse):
     """Product catalog facts (brands, aliases, colors, product types) loaded as dbt seeds."""
@@ -81,7 +80,6 @@ def catalog_seeds(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
     exclude="resource_type:seed",
     name="query_dataset_models",
     dagster_dbt_translator=TRANSLATOR,
-    project=DBT_PROJECT,
 )
 def query_dataset_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse):
     """Weak labeling of query logs and the deterministic train/dev/test splits."""

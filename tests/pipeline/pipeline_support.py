@@ -1,0 +1,50 @@
+"""Helpers for materializing the graph in process (imported by the pipeline tests)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+
+SMALL_LOGS = {"n_events": 3000, "seed": 7}
+
+
+def run_config(**ops) -> dict:
+    config = {"raw_query_logs": {"config": SMALL_LOGS}}
+    config.update({name: {"config": value} for name, value in ops.items()})
+    return {"ops": config}
+
+
+def resources_for(root: Path, dbt_project_dir: Path | None = None) -> dict:
+    from dagster_dbt import DbtCliResource
+
+    from resources import DBT_PROJECT, DuckDBWarehouse, ModelStore
+
+    return {
+        "warehouse": DuckDBWarehouse(path=str(root / "warehouse.duckdb")),
+        "dbt": DbtCliResource(project_dir=str(dbt_project_dir)) if dbt_project_dir else DbtCliResource(project_dir=DBT_PROJECT),
+        "model_store": ModelStore(root=str(root / "models"), registry_home=str(root / "registry")),
+    }
+
+
+def data_assets():
+    from assets import dbt_models, query_logs
+
+    return [dbt_models.catalog_seeds, query_logs.raw_query_logs, dbt_models.query_dataset_models]
+
+
+def materializations(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetMaterialization]:
+    """Latest materialization per asset key (as a ``/``-joined string)."""
+    out = {}
+    for event in result.get_asset_materialization_events():
+        mat = event.event_specific_data.materialization
+        out[mat.asset_key.to_user_string()] = mat
+    return out
+
+
+def copy_dbt_project(destination: Path) -> Path:
+    from resources.dbt_project import DBT_PROJECT_DIR
+
+    shutil.copytree(DBT_PROJECT_DIR, destination, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    return destination
