@@ -1,0 +1,151 @@
+"""Serving settings read from the environment, and the deterministic A/B arm choice.
+
+Every knob of the service is an environment variable so the same built bento runs on a
+laptop and a GPU box; see bentos/README.md for the table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+
+from query_understanding.text import MAX_QUERY_CHARS
+
+#: Keywords usable as an A/B arm instead of a tag: whatever the registry serves right now.
+SERVED_ALIASES = ("served", "champion")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class ConfigError(ValueError):
+    """An environment setting that cannot be used; the message names the variable."""
+
+
+def _int_env(name: str, default: int, minimum: int = 1) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not an integer") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={value} must be at least {minimum}")
+    return value
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may carry; anything beyond is a 4xx, never a 5xx."""
+
+    max_query_chars: int = MAX_QUERY_CHARS
+    max_batch: int = 64
+    max_body_bytes: int = 1 << 20
+
+    @classmethod
+    def from_env(cls) -> "Limits":
+        max_query_chars = _int_env("QU_MAX_QUERY_CHARS", MAX_QUERY_CHARS)
+        max_batch = _int_env("QU_MAX_BATCH", 64)
+        # default: room for a full batch of maximal queries at 4 UTF-8 bytes a character,
+        # JSON-escaped (up to 6 bytes per character for \\uXXXX), plus slack
+        default_body = max(1 << 20, max_batch * (max_query_chars * 6 + 16) + 4096)
+        return cls(max_query_chars, max_batch, _int_env("QU_MAX_BODY_BYTES", default_body))
+
+
+_BATCHING_MODES = {"local": "local", "1": "local", "true": "local", "on": "local", "yes": "local",
+                   "bentoml": "bentoml", "off": "off", "0": "off", "false": "off", "no": "off"}
+
+
+def _batching_mode(raw: str | None) -> str:
+    value = (raw or "local").strip().lower()
+    if value not in _BATCHING_MODES:
+        raise ConfigError(f"QU_BATCHING={raw!r}: use local (default), bentoml or off")
+    return _BATCHING_MODES[value]
+
+
+def parse_ab_tags(spec: str | None) -> list[tuple[str, float]]:
+    """``"qu-crf:v1:0.9,qu-onnx:v2:0.1"`` -> ``[("qu-crf:v1", 0.9), ("qu-onnx:v2", 0.1)]``.
+
+    The weight is after the *last* colon (tags contain one). Weights are normalised to sum
+    to 1; an empty spec means no A/B test.
+    """
+    if not spec or not spec.strip():
+        return []
+    arms: list[tuple[str, float]] = []
+    for part in spec.split(","):
+        part = part.strip()
+        tag, sep, weight = part.rpartition(":")
+        if not sep or not tag:
+            raise ConfigError(f"QU_AB_TAGS entry {part!r} is not TAG:WEIGHT")
+        try:
+            w = float(weight)
+        except ValueError:
+            raise ConfigError(f"QU_AB_TAGS entry {part!r}: weight {weight!r} is not a number") from None
+        if not w >= 0:  # also rejects NaN
+            raise ConfigError(f"QU_AB_TAGS entry {part!r}: weight must be >= 0")
+        arms.append((tag, w))
+    total = sum(w for _, w in arms)
+    if len(arms) < 2 or total <= 0:
+        raise ConfigError("QU_AB_TAGS needs at least two TAG:WEIGHT entries with a positive total")
+    if len({t for t, _ in arms}) != len(arms):
+        raise ConfigError("QU_AB_TAGS lists a tag twice")
+    return [(t, w / total) for t, w in arms]
+
+
+def request_bucket(request_id: str) -> float:
+    """A uniform number in [0, 1) fixed by ``request_id`` (SHA-256 based, process independent)."""
+    digest = hashlib.sha256(request_id.encode("utf-8", "surrogatepass")).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def choose_arm(arms: list[tuple[str, float]], request_id: str) -> str:
+    """The arm ``request_id`` falls in: the same id always gets the same arm."""
+    point, cumulative = request_bucket(request_id), 0.0
+    for tag, weight in arms:
+        cumulative += weight
+        if point < cumulative:
+            return tag
+    return arms[-1][0]
+
+
+def valid_request_id(value: str | None) -> str | None:
+    """A client-supplied ``X-Request-ID`` if it is short and plain, else None."""
+    if value and _REQUEST_ID.match(value):
+        return value
+    return None
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """Everything the service reads from the environment, validated once at import."""
+
+    serve_tag: str | None = None
+    ab_arms: list[tuple[str, float]] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)
+    batching: str = "local"  # local | bentoml | off (see bentos/batcher.py)
+    max_latency_ms: int = 300
+    max_batch_size: int = 128
+    batch_wait_ms: int = 0
+    max_queue: int = 2048
+    workers: int = 1
+    gpus: int = 0
+    admin_token: str | None = None
+
+    @classmethod
+    def from_env(cls) -> "ServeSettings":
+        limits = Limits.from_env()
+        return cls(
+            serve_tag=(os.environ.get("QU_SERVE_TAG") or "").strip() or None,
+            ab_arms=parse_ab_tags(os.environ.get("QU_AB_TAGS")),
+            limits=limits,
+            batching=_batching_mode(os.environ.get("QU_BATCHING")),
+            max_latency_ms=_int_env("QU_BATCH_MAX_LATENCY_MS", 300),
+            # one request's queries must fit one batch, so never below the request limit
+            max_batch_size=max(_int_env("QU_BATCH_MAX_SIZE", 128, minimum=2), limits.max_batch),
+            batch_wait_ms=_int_env("QU_BATCH_WAIT_MS", 0, minimum=0),
+            max_queue=max(_int_env("QU_BATCH_MAX_QUEUE", 2048), limits.max_batch),
+            workers=_int_env("QU_WORKERS", 1),
+            gpus=_int_env("QU_GPUS", 0, minimum=0),
+            admin_token=os.environ.get("QU_ADMIN_TOKEN") or None,
+        )

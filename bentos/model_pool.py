@@ -1,0 +1,169 @@
+"""The models one serving process holds: the served tag, optional A/B arms, their taggers.
+
+A :class:`ModelSet` is immutable; a reload builds a new one (reusing already loaded taggers
+by tag) and the service swaps it in only when every model loaded, so a failed reload leaves
+the old set serving. Every model is opened with
+:func:`query_understanding.artifacts.load_tagger`, the loader evaluation uses, which verifies
+the files against the manifest's hashes first.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from bentos.config import SERVED_ALIASES, ServeSettings, choose_arm
+from bentos.registry import ModelRegistry, RegistryError
+from query_understanding.artifacts import load_tagger
+from query_understanding.tagger import Tagger
+
+logger = logging.getLogger("bentoml.qu.models")  # under "bentoml": shown in serve logs
+
+
+class ModelLoadError(RuntimeError):
+    """The served or an A/B model could not be resolved or loaded; the message says which."""
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    tag: str
+    path: Path
+    manifest: dict
+    tagger: Tagger
+    provider: str
+    load_seconds: float
+
+    def info(self) -> dict:
+        m = self.manifest
+        return {
+            "tag": self.tag,
+            "kind": m.get("model_kind"),
+            "model_id": m.get("model_id"),
+            "created_at": m.get("created_at"),
+            "data_version": m.get("data_version"),
+            "code_version": m.get("code_version"),
+            "parent_model_id": m.get("parent_model_id"),
+            "config": m.get("config") or {},
+            "metrics": m.get("metrics") or {},
+            "provider": self.provider,
+            "load_seconds": round(self.load_seconds, 3),
+        }
+
+
+def execution_provider(tagger: Tagger) -> str:
+    """What runs the model: ONNX Runtime's active provider, else a description of the kind."""
+    provider = getattr(tagger, "provider", None)
+    if provider:
+        return str(provider)
+    device = getattr(tagger, "device", None)
+    if device is not None:
+        return f"torch:{device}"
+    return "CPU (crfsuite)" if getattr(tagger, "kind", "") == "crf" else "CPU"
+
+
+def load_model(registry: ModelRegistry, tag: str) -> LoadedModel:
+    started = time.perf_counter()
+    path, manifest = registry.get(tag)
+    tagger = load_tagger(path)
+    model = LoadedModel(tag, path, manifest.to_dict(), tagger, execution_provider(tagger),
+                        time.perf_counter() - started)
+    logger.info("loaded %s (kind=%s, model_id=%s) on %s in %.2fs", tag, manifest.model_kind,
+                manifest.model_id, model.provider, model.load_seconds)
+    return model
+
+
+@dataclass(frozen=True)
+class ModelSet:
+    """The served tag, the A/B arms (resolved tags and weights) and the loaded models."""
+
+    served_tag: str
+    arms: list[tuple[str, float]]
+    models: dict[str, LoadedModel]
+    source: str
+    loaded_at: float = field(default_factory=time.time)
+
+    def choose(self, request_id: str) -> str:
+        return choose_arm(self.arms, request_id) if self.arms else self.served_tag
+
+    def info(self) -> dict:
+        served = self.models[self.served_tag]
+        return {
+            **served.info(),
+            "served_tag_source": self.source,
+            "ab": {"enabled": bool(self.arms),
+                   "arms": [{"tag": t, "weight": round(w, 6)} for t, w in self.arms],
+                   "assignment": "sha256(request_id) bucket; send X-Request-ID for a stable arm"},
+            "models": {tag: m.info() for tag, m in self.models.items()},
+            "loaded_at": self.loaded_at,
+        }
+
+
+def resolve_served_tag(registry: ModelRegistry, settings: ServeSettings,
+                       fallback_tags: Iterable[str] = ()) -> tuple[str, str]:
+    """(tag, where it came from): QU_SERVE_TAG, else the registry's pin/champion, else the
+    first model baked into the bento being served."""
+    if settings.serve_tag:
+        return settings.serve_tag, "QU_SERVE_TAG"
+    state = registry.state()
+    if state.pinned:
+        return state.pinned, "registry pin"
+    if state.champion:
+        return state.champion, "registry champion"
+    for tag in fallback_tags:
+        return tag, "bento model"
+    raise ModelLoadError(
+        f"no model to serve: QU_SERVE_TAG is not set and the registry at {registry.home} has no "
+        "champion or pin (promote one: python -m bentos.registry_cli promote TAG)"
+    )
+
+
+def load_model_set(
+    registry: ModelRegistry,
+    settings: ServeSettings,
+    previous: ModelSet | None = None,
+    fallback_tags: Iterable[str] = (),
+) -> ModelSet:
+    """Resolve and load everything to serve; raise :class:`ModelLoadError` naming what failed."""
+    served, source = resolve_served_tag(registry, settings, fallback_tags)
+    try:
+        served = registry.resolve(served)
+        arms = [((served if t in SERVED_ALIASES else registry.resolve(t)), w) for t, w in settings.ab_arms]
+    except RegistryError as exc:
+        raise ModelLoadError(str(exc)) from exc
+    reuse = previous.models if previous is not None else {}
+    models: dict[str, LoadedModel] = {}
+    for tag in dict.fromkeys([served] + [t for t, _ in arms]):
+        if tag in reuse:
+            models[tag] = reuse[tag]
+            continue
+        try:
+            models[tag] = load_model(registry, tag)
+        except Exception as exc:  # any loader failure must leave the old set serving
+            raise ModelLoadError(f"loading {tag} failed: {type(exc).__name__}: {exc}") from exc
+    return ModelSet(served, arms, models, source)
+
+
+def tag_items(model_set: ModelSet, items: list[dict[str, Any]], retired: dict[str, LoadedModel] | None = None,
+              validate=None) -> list[dict]:
+    """Tag ``items`` (``{"tag", "query"}``) grouped by model; one result dict per item, with
+    ``model_tag`` of the model that answered, or ``{"error": ...}`` for an invalid query."""
+    results: list[dict | None] = [None] * len(items)
+    groups: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        if validate is not None:
+            problem = validate(item["query"])
+            if problem:
+                results[i] = {"query": item["query"], "error": problem}
+                continue
+        tag = item["tag"] if item["tag"] in model_set.models or (retired and item["tag"] in retired) \
+            else model_set.served_tag
+        groups.setdefault(tag, []).append(i)
+    for tag, indices in groups.items():
+        model = model_set.models.get(tag) or (retired or {})[tag]
+        parsed = model.tagger.parse([items[i]["query"] for i in indices])
+        for i, p in zip(indices, parsed):
+            results[i] = {**p.to_dict(), "model_tag": tag}
+    return results  # type: ignore[return-value]
