@@ -5,19 +5,20 @@
 
 import dagster as dg
 
-from assets import crf, dbt_models, query_logs
+from assets import comparison, crf, dbt_models, onnx, query_logs, registry, transformer
 from resources import DuckDBWarehouse, ModelStore, dbt_cli_resource
 
-ALL_ASSETS = dg.load_assets_from_modules([dbt_models, query_logs, crf])
+ASSET_MODULES = [dbt_models, query_logs, crf, transformer, onnx, comparison, registry]
 
 main_job = dg.define_asset_job(
     "main",
     selection=dg.AssetSelection.all(),
-    description="Everything: catalog, logs, labeled datasets (later: models, comparison, bento).",
+    description="Catalog -> logs -> labeled splits -> CRF, transformer, ONNX -> comparison -> champion.",
 )
 
 defs = dg.Definitions(
-    assets=ALL_ASSETS,
+    assets=dg.load_assets_from_modules(ASSET_MODULES),
+    asset_checks=dg.load_asset_checks_from_modules(ASSET_MODULES),
     jobs=[main_job],
     resources={"warehouse": DuckDBWarehouse(), "dbt": dbt_cli_resource(), "model_store": ModelStore()},
     # DuckDB allows one writing process per file: run steps one after another, in process.

@@ -73,9 +73,14 @@ def _score(candidate: Candidate, rule: ChampionRule) -> float | None:
     return None
 
 
-def judge(candidate: Candidate, rule: ChampionRule, current: Candidate | None) -> Verdict:
-    """Whether ``candidate`` may become champion, with every reason it may not."""
-    reasons = []
+def judge(
+    candidate: Candidate, rule: ChampionRule, current: Candidate | None, blocked: Sequence[str] = ()
+) -> Verdict:
+    """Whether ``candidate`` may become champion, with every reason it may not.
+
+    ``blocked`` are reasons found outside the rule (e.g. a failed export parity check).
+    """
+    reasons = list(blocked)
     score = _score(candidate, rule)
     if score is None:
         reasons.append(f"no {rule.primary_metric} or {rule.fallback_metric} measured")
@@ -95,10 +100,17 @@ def judge(candidate: Candidate, rule: ChampionRule, current: Candidate | None) -
 
 
 def choose_champion(
-    candidates: Sequence[Candidate], rule: ChampionRule, current: Candidate | None = None
+    candidates: Sequence[Candidate],
+    rule: ChampionRule,
+    current: Candidate | None = None,
+    blocked: Mapping[str, Sequence[str]] | None = None,
 ) -> Decision:
-    """Apply ``rule``; the current champion stays unless an eligible candidate beats it."""
-    verdicts = [judge(c, rule, current) for c in candidates]
+    """Apply ``rule``; the current champion stays unless an eligible candidate beats it.
+
+    ``blocked`` maps a candidate's tag to reasons it may not be promoted whatever its scores.
+    """
+    blocked = blocked or {}
+    verdicts = [judge(c, rule, current, blocked.get(c.tag, ())) for c in candidates]
     eligible = [v for v in verdicts if v.eligible]
     best = max(eligible, key=lambda v: (v.score, v.tag), default=None)
     current_score = _score(current, rule) if current is not None else None

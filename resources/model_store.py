@@ -20,6 +20,12 @@ class ModelStore(dg.ConfigurableResource):
     root: str = os.environ.get("QU_MODEL_DIR", str(DATA_DIR / "models"))
     registry_home: str = os.environ.get("QU_REGISTRY_HOME", str(DATA_DIR / "registry"))
 
+    def registry(self):
+        """The model registry (BentoML model store + champion log) at ``registry_home``."""
+        from bentos.registry import ModelRegistry  # BentoML code lives in bentos/
+
+        return ModelRegistry(Path(self.registry_home).resolve())
+
     @property
     def root_path(self) -> Path:
         path = Path(self.root).resolve()

@@ -1,0 +1,96 @@
+"""The champion: applies the comparison's decision in the registry and mirrors it to SQL.
+
+The registry's source of truth is the BentoML model store plus the champion event log
+(bentos/registry.py); this asset writes both into the warehouse (``registry.model_versions``,
+``registry.champion_events``) so versions, metrics and champion history are queryable with SQL
+and joinable with prediction logs, and the dbt leaderboard marts build on them.
+"""
+
+import json
+
+import dagster as dg
+import pandas as pd
+
+from resources import DuckDBWarehouse, ModelStore
+
+REGISTRY_SCHEMA = "registry"
+MEASURED = ("latency_p50_ms", "latency_p99_ms", "throughput_qps", "size_bytes")
+
+
+def versions_frame(registry, measured: dict[str, dict], previous: pd.DataFrame | None) -> pd.DataFrame:
+    """One row per registered version; latency columns from this run, else the last run's."""
+    earlier = {} if previous is None or previous.empty else previous.set_index("tag")[list(MEASURED)].to_dict("index")
+    rows = []
+    for version in registry.list_versions():
+        _, manifest = registry.get(version.tag)
+        timing = measured.get(version.tag) or earlier.get(version.tag) or {}
+        metrics = version.metrics or {}
+        rows.append(
+            {
+                "tag": version.tag,
+                "model_kind": version.kind,
+                "model_id": version.model_id,
+                "created_at": pd.Timestamp(version.created_at) if version.created_at else pd.NaT,
+                "data_version": version.data_version,
+                "code_version": version.code_version,
+                "parent_model_id": manifest.parent_model_id,
+                "gold_f1_micro": metrics.get("gold_f1_micro"),
+                "test_f1_micro": metrics.get("test_f1_micro"),
+                **{key: timing.get(key) for key in MEASURED},
+                "train_seconds": metrics.get("train_seconds"),
+                "metrics_json": json.dumps(metrics, sort_keys=True),
+                "config_json": json.dumps(manifest.config, sort_keys=True),
+                "registered_at": pd.Timestamp(version.registered_at),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    for column in ("gold_f1_micro", "test_f1_micro", "latency_p50_ms", "latency_p99_ms", "throughput_qps", "train_seconds"):
+        frame[column] = frame[column].astype("float64")
+    frame["size_bytes"] = frame["size_bytes"].astype("Int64")
+    return frame
+
+
+def events_frame(history: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(history, columns=["time", "action", "tag", "previous_tag", "reason"])
+    frame["time"] = pd.to_datetime(frame["time"], utc=True).dt.tz_localize(None)
+    return frame.rename(columns={"time": "event_time"})
+
+
+def previous_versions(warehouse: DuckDBWarehouse) -> pd.DataFrame | None:
+    try:
+        return warehouse.read_table(f"{REGISTRY_SCHEMA}.model_versions")
+    except Exception:  # first run: no table yet
+        return None
+
+
+@dg.asset(
+    ins={"comparison": dg.AssetIn("model_comparison")},
+    group_name="comparison",
+    kinds={"bentoml", "duckdb"},
+)
+def champion(
+    context: dg.AssetExecutionContext, comparison: dict, warehouse: DuckDBWarehouse, model_store: ModelStore
+) -> dg.Output[str]:
+    """Promotes the comparison's winner (runs only if ``promotion_gate`` passed); value: served tag."""
+    registry = model_store.registry()
+    decision = comparison["decision"]
+    if decision["promoted"]:
+        registry.promote(decision["champion"], reason=decision["explanation"])
+        context.log.info(f"promoted {decision['champion']}: {decision['explanation']}")
+    state = registry.state()
+    rows = comparison["rows"] + ([comparison["current"]] if comparison.get("current") else [])
+    measured = {row["tag"]: row for row in rows}
+    warehouse.replace_table(REGISTRY_SCHEMA, "model_versions", versions_frame(registry, measured, previous_versions(warehouse)))
+    history = events_frame(registry.history())
+    warehouse.replace_table(REGISTRY_SCHEMA, "champion_events", history)
+    return dg.Output(
+        state.served,
+        metadata={
+            "champion": state.champion or "none",
+            "served": state.served or "none",
+            "pinned": state.pinned or "none",
+            "previous_champion": state.previous or "none",
+            "decision": decision["explanation"],
+            "history": dg.MetadataValue.md(history.tail(20).to_markdown(index=False)),
+        },
+    )

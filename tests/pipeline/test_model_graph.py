@@ -1,0 +1,115 @@
+"""The whole graph in process, with small configs: data -> CRF, transformer, ONNX -> comparison -> champion.
+
+Specification: every model asset writes an artifact with a manifest (kind, data version, code
+version, config, metrics); the ONNX parity checks pass; the comparison registers every
+candidate and explains its decision; the champion asset promotes it and mirrors the registry
+into the warehouse; a second graph run that cannot beat the champion leaves it in place.
+"""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipeline_support import materializations, resources_for, run_config  # noqa: E402
+
+import definitions
+
+
+def small_model_config(tiny_base: str, **comparison) -> dict:
+    return run_config(
+        crf_tagger={"max_iterations": 30},
+        transformer_tagger={"base_model": tiny_base, "epochs": 1, "learning_rate": 1e-3, "max_synthetic_train": 800},
+        model_comparison={"latency_queries": 30, "latency_budget_ms": 1000.0, **comparison},
+    )
+
+
+@pytest.fixture(scope="module")
+def tiny_base(tmp_path_factory) -> str:
+    from query_understanding.transformer.tiny import make_tiny_base
+
+    return str(make_tiny_base(tmp_path_factory.mktemp("tiny-base")))
+
+
+@pytest.fixture(scope="module")
+def graph_run(tmp_path_factory, tiny_base):
+    root = tmp_path_factory.mktemp("model-graph")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("QU_ANNOTATED_QUERIES", raising=False)
+        mp.setenv("QU_DUCKDB_PATH", str(root / "warehouse.duckdb"))
+        result = materialize_graph(root, small_model_config(tiny_base))
+    return root, result
+
+
+def materialize_graph(root, config: dict, **kwargs) -> dg.ExecuteInProcessResult:
+    graph = [*definitions.defs.assets, *definitions.defs.asset_checks]
+    return dg.materialize(graph, resources=resources_for(root), run_config=config, **kwargs)
+
+
+def test_every_asset_of_the_graph_materializes(graph_run):
+    _, result = graph_run
+    assert result.success
+    mats = materializations(result)
+    for name in ("crf_tagger", "transformer_tagger", "onnx_tagger", "model_comparison", "champion"):
+        assert name in mats, name
+
+
+def test_model_artifacts_record_their_lineage(graph_run):
+    root, result = graph_run
+    manifests = [json.loads(p.read_text()) for p in (root / "models").glob("*/*/manifest.json")]
+    kinds = sorted(m["model_kind"] for m in manifests)
+    assert kinds == ["crf", "onnx", "onnx", "transformer"]
+    train_version = materializations(result)["train_queries"].tags["dagster/data_version"]
+    for manifest in manifests:
+        assert f"train:{train_version}" in manifest["data_version"]
+        assert manifest["code_version"] and manifest["config"]
+        assert 0.0 <= manifest["metrics"]["test_f1_micro"] <= 1.0
+    onnx_parents = {m["parent_model_id"] for m in manifests if m["model_kind"] == "onnx"}
+    assert onnx_parents == {next(m["model_id"] for m in manifests if m["model_kind"] == "transformer")}
+
+
+def test_onnx_parity_check_passes(graph_run):
+    _, result = graph_run
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert checks["fp32_parity"].passed
+    assert checks["fp32_parity"].metadata["max_abs_diff"].value < 1e-4
+    assert "int8_promotable" in checks
+
+
+def test_comparison_registers_every_candidate_and_a_champion_is_chosen(graph_run):
+    root, result = graph_run
+    comparison = materializations(result)["model_comparison"]
+    assert "| candidate |" in comparison.metadata["comparison"].value
+    assert comparison.metadata["chart"].value.startswith("![model comparison](data:image/png;base64,")
+    champion = materializations(result)["champion"].metadata["champion"].value
+    assert champion.startswith("qu-")
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as connection:
+        versions = connection.sql("select model_kind, latency_p99_ms from registry.model_versions").fetchall()
+        events = connection.sql("select action, tag from registry.champion_events").fetchall()
+    assert sorted(kind for kind, _ in versions) == ["crf", "onnx", "onnx", "transformer"]
+    assert all(latency is not None and latency > 0 for _, latency in versions)
+    assert events == [("promote", champion)]
+    gate = next(c for c in result.get_asset_check_evaluations() if c.check_name == "promotion_gate")
+    assert gate.passed
+
+
+def test_a_worse_candidate_is_registered_but_refused_by_the_gate(graph_run, tiny_base, monkeypatch):
+    root, first = graph_run
+    champion = materializations(first)["champion"].metadata["champion"].value
+    monkeypatch.delenv("QU_ANNOTATED_QUERIES", raising=False)
+    monkeypatch.setenv("QU_DUCKDB_PATH", str(root / "warehouse.duckdb"))
+    worse = small_model_config(tiny_base)
+    worse["ops"]["crf_tagger"]["config"] = {"max_iterations": 1, "use_gazetteer": False}
+    worse["ops"]["transformer_tagger"]["config"]["learning_rate"] = 1e-7
+    second = materialize_graph(root, worse, raise_on_error=False)
+    gate = next(c for c in second.get_asset_check_evaluations() if c.check_name == "promotion_gate")
+    assert not gate.passed
+    assert "champion" not in materializations(second), "the gate must block the promotion step"
+    from bentos.registry import ModelRegistry
+
+    registry = ModelRegistry(root / "registry")
+    assert registry.champion() == champion
+    assert len(registry.list_versions()) > 4, "the refused versions are still registered"
