@@ -5,15 +5,15 @@
 
 import dagster as dg
 
-from assets import comparison, crf, dbt_models, onnx, query_logs, registry, transformer
+from assets import bento, comparison, crf, dbt_models, onnx, query_logs, registry, transformer
 from resources import DuckDBWarehouse, ModelStore, dbt_cli_resource
 
-ASSET_MODULES = [dbt_models, query_logs, crf, transformer, onnx, comparison, registry]
+ASSET_MODULES = [dbt_models, query_logs, crf, transformer, onnx, comparison, registry, bento]
 
 main_job = dg.define_asset_job(
     "main",
     selection=dg.AssetSelection.all(),
-    description="Catalog -> logs -> labeled splits -> CRF, transformer, ONNX -> comparison -> champion.",
+    description="Catalog -> logs -> labeled splits -> CRF, transformer, ONNX -> comparison -> champion -> bento.",
 )
 
 defs = dg.Definitions(

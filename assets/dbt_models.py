@@ -7,6 +7,7 @@ downstream of it runs.
 """
 
 
+import os
 from typing import Any, Iterator, Mapping
 
 import dagster as dg
@@ -14,6 +15,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from assets.dataset_metadata import DATASET_MODELS, dataset_output
 from resources import DBT_PROJECT, DuckDBWarehouse
+from resources.settings import default_prediction_log_dir
 
 
 class QueryUnderstandingTranslator(DagsterDbtTranslator):
@@ -23,6 +25,8 @@ class QueryUnderstandingTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "seed":
             return "catalog"
         fqn = dbt_resource_props.get("fqn", [])
+        if "registry" in dbt_resource_props.get("tags", []):
+            return "comparison"
         for folder, group in (("staging", "staging"), ("intermediate", "weak_labeling"), ("marts", "datasets")):
             if folder in fqn:
                 return group
@@ -30,7 +34,9 @@ class QueryUnderstandingTranslator(DagsterDbtTranslator):
 
 
 TRANSLATOR = QueryUnderstandingTranslator(
-    settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_code_references=False)
+    # Both registry tables are written by one Python asset (``champion``), so two dbt sources
+    # share its asset key.
+    settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_duplicate_source_asset_keys=True)
 )
 
 
@@ -43,6 +49,7 @@ def _run_dbt_build(
     the dataset metadata queries must wait until dbt has released it.
     """
     warehouse.export_to_dbt()
+    os.environ.setdefault("QU_PREDICTION_LOG_DIR", default_prediction_log_dir())  # dbt's cwd is dbt/
     # "buildable": a test that spans both asset definitions (query logs -> catalog relationships)
     # runs with the later one, once all of its parents exist.
     invocation = dbt.cli(["build", "--indirect-selection", "buildable"], context=context, raise_on_error=False)
@@ -77,10 +84,21 @@ def catalog_seeds(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
 
 @dbt_assets(
     manifest=DBT_PROJECT.manifest_path,
-    exclude="resource_type:seed",
+    exclude="resource_type:seed tag:registry",
     name="query_dataset_models",
     dagster_dbt_translator=TRANSLATOR,
 )
 def query_dataset_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse):
     """Weak labeling of query logs and the deterministic train/dev/test splits."""
+    yield from _run_dbt_build(context, dbt, warehouse)
+
+
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path,
+    select="tag:registry",
+    name="registry_models",
+    dagster_dbt_translator=TRANSLATOR,
+)
+def registry_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse):
+    """Leaderboard and champion history over the registry tables that ``champion`` writes."""
     yield from _run_dbt_build(context, dbt, warehouse)

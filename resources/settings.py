@@ -21,3 +21,8 @@ DATA_DIR = Path(os.environ.get("QU_DATA_DIR", PROJECT_ROOT / "data")).resolve()
 def default_duckdb_path() -> str:
     """The warehouse file: ``$QU_DUCKDB_PATH`` or ``data/warehouse.duckdb``."""
     return str(Path(os.environ.get("QU_DUCKDB_PATH", DATA_DIR / "warehouse.duckdb")).resolve())
+
+
+def default_prediction_log_dir() -> str:
+    """Where the service appends predictions and dbt reads them (absolute: dbt runs in dbt/)."""
+    return str(Path(os.environ.get("QU_PREDICTION_LOG_DIR", DATA_DIR / "prediction_logs")).resolve())

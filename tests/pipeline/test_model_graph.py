@@ -53,8 +53,18 @@ def test_every_asset_of_the_graph_materializes(graph_run):
     _, result = graph_run
     assert result.success
     mats = materializations(result)
-    for name in ("crf_tagger", "transformer_tagger", "onnx_tagger", "model_comparison", "champion"):
+    for name in ("crf_tagger", "transformer_tagger", "onnx_tagger", "model_comparison", "champion", "bento"):
         assert name in mats, name
+
+
+def test_the_bento_packs_the_served_model(graph_run):
+    root, result = graph_run
+    mats = materializations(result)
+    bento = mats["bento"].metadata
+    assert bento["bento_tag"].value.startswith("query_understanding:")
+    assert bento["model_tag"].value == mats["champion"].metadata["served"].value
+    bento_yaml = next((root / "registry" / "bentos" / "query_understanding").glob("*/bento.yaml")).read_text()
+    assert bento["model_tag"].value in bento_yaml
 
 
 def test_model_artifacts_record_their_lineage(graph_run):

@@ -246,3 +246,86 @@
     filename = true
   )
 {%- endmacro %}
+
+
+{#-
+  ISO-8601 text with a UTC offset ("2026-11-29T07:46:43.231Z") as a timestamp without time zone,
+  in UTC, comparable with raw.query_logs.event_ts (naive UTC). Without the explicit conversion
+  DuckDB's text-to-timestamp cast drops a non-zero offset instead of applying it.
+-#}
+{% macro qu_utc_timestamp(text_expr) -%}
+  {{ return(adapter.dispatch('qu_utc_timestamp', 'query_understanding')(text_expr)) }}
+{%- endmacro %}
+
+{% macro default__qu_utc_timestamp(text_expr) -%}
+  (cast({{ text_expr }} as timestamp with time zone) at time zone 'UTC')
+{%- endmacro %}
+
+{% macro duckdb__qu_utc_timestamp(text_expr) -%}
+  timezone('UTC', cast({{ text_expr }} as timestamptz))
+{%- endmacro %}
+
+{% macro snowflake__qu_utc_timestamp(text_expr) -%}
+  convert_timezone('UTC', to_timestamp_tz({{ text_expr }}))::timestamp_ntz
+{%- endmacro %}
+
+{% macro bigquery__qu_utc_timestamp(text_expr) -%}
+  timestamp({{ text_expr }})
+{%- endmacro %}
+
+
+{#-
+  One field of a struct / object value (e.g. an element of an array of structs exploded with
+  qu_unnest_join and read with qu_unnest_element). Works for field names that are keywords ("end").
+-#}
+{% macro qu_struct_field(struct_expr, field) -%}
+  {{ return(adapter.dispatch('qu_struct_field', 'query_understanding')(struct_expr, field)) }}
+{%- endmacro %}
+
+{% macro default__qu_struct_field(struct_expr, field) -%}
+  ({{ struct_expr }})."{{ field }}"
+{%- endmacro %}
+
+{% macro duckdb__qu_struct_field(struct_expr, field) -%}
+  struct_extract({{ struct_expr }}, '{{ field }}')
+{%- endmacro %}
+
+{% macro snowflake__qu_struct_field(struct_expr, field) -%}
+  {{ struct_expr }}:"{{ field }}"
+{%- endmacro %}
+
+{% macro bigquery__qu_struct_field(struct_expr, field) -%}
+  {{ struct_expr }}.`{{ field }}`
+{%- endmacro %}
+
+
+{#- The element itself (any type, not cast to text) of an array exploded with qu_unnest_join. -#}
+{% macro qu_unnest_element(alias) -%}
+  {{ return(adapter.dispatch('qu_unnest_element', 'query_understanding')(alias)) }}
+{%- endmacro %}
+
+{% macro default__qu_unnest_element(alias) -%}
+  {{ alias }}.element_value
+{%- endmacro %}
+
+{% macro snowflake__qu_unnest_element(alias) -%}
+  {{ alias }}.value
+{%- endmacro %}
+
+{% macro bigquery__qu_unnest_element(alias) -%}
+  {{ alias }}_value
+{%- endmacro %}
+
+
+{#- An 8-byte floating point type (dbt.type_float() is a 4-byte FLOAT on duckdb). -#}
+{% macro qu_double_type() -%}
+  {{ return(adapter.dispatch('qu_double_type', 'query_understanding')()) }}
+{%- endmacro %}
+
+{% macro default__qu_double_type() -%}
+  double precision
+{%- endmacro %}
+
+{% macro bigquery__qu_double_type() -%}
+  float64
+{%- endmacro %}

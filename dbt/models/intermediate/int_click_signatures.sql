@@ -19,7 +19,7 @@ signatures as (
 )
 
 select
-    {{ qu_md5("query_text || ' | ' || coalesce(product_brand, '') || ' | ' || coalesce(product_color, '') || ' | ' || coalesce(product_type, '')") }} as signature_id,
+    {{ qu_click_signature_id('query_text', 'product_brand', 'product_color', 'product_type') }} as signature_id,
     query_text,
     query_norm,
     {{ qu_array_length(qu_split_to_array('query_text', ' ')) }} as query_length,

@@ -1,6 +1,7 @@
 -- One weak labelling per distinct logged query text. The same text is clicked many times, on
 -- different products, so each event's tagging is a vote: the tagging with the most events wins;
--- ties go to the tagging that labels more tokens, then to the alphabetically first tag sequence.
+-- ties go to the tagging that labels more tokens, then to the alphabetically first tag sequence
+-- (qu_majority_tagging_ctes in macros/click_votes.sql; feedback_weak_labels votes the same way).
 -- A text mentions a held-out brand when any event matched one (at the level of its normalized
 -- text, so that casing variants of one text never end up in different splits).
 
@@ -8,27 +9,7 @@ with taggings as (
     select * from {{ ref('int_signature_taggings') }}
 ),
 
-votes_per_tagging as (
-    select
-        query_text,
-        tag_sequence,
-        sum(n_events) as n_votes,
-        max(n_labeled_tokens) as n_labeled_tokens,
-        {{ dbt.bool_or('has_typo') }} as has_typo,
-        min(signature_id) as example_signature_id
-    from taggings
-    group by query_text, tag_sequence
-),
-
-ranked_taggings as (
-    select
-        *,
-        row_number() over (
-            partition by query_text
-            order by n_votes desc, n_labeled_tokens desc, tag_sequence
-        ) as vote_rank
-    from votes_per_tagging
-),
+{{ qu_majority_tagging_ctes('winning_taggings', 'taggings', 'query_text') }},
 
 query_totals as (
     select
@@ -59,9 +40,8 @@ select
     winner.has_typo,
     held_out.mentions_held_out_brand as has_unseen_brand
 from query_totals as totals
-inner join ranked_taggings as winner
+inner join winning_taggings as winner
     on winner.query_text = totals.query_text
-    and winner.vote_rank = 1
 inner join taggings as winning_signature
     on winning_signature.signature_id = winner.example_signature_id
 inner join held_out_mentions_per_norm as held_out

@@ -1,0 +1,50 @@
+"""The deployable: a bento of the service with the served (pinned or champion) model packed in.
+
+``bentoml build`` runs offline (``lock_packages: false`` in bentos/bentofile.yaml) against the
+registry's BentoML home, so the bento references the model by tag from the local store.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from resources import PROJECT_ROOT, ModelStore
+
+
+def build_bento(registry_home: Path, served_tag: str) -> str:
+    """``bentoml build`` the service with ``served_tag`` packed; returns the bento tag."""
+    env = {**os.environ, "BENTOML_HOME": str(registry_home), "QU_SERVE_TAG": served_tag, "BENTOML_DO_NOT_TRACK": "True"}
+    bentoml = Path(sys.executable).parent / "bentoml"
+    command = [str(bentoml), "build", "-f", "bentos/bentofile.yaml", "--output", "tag", "."]
+    completed = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    if completed.returncode != 0:
+        raise dg.Failure(f"bentoml build failed ({completed.returncode})", metadata={"stderr": completed.stderr[-4000:]})
+    lines = [line.strip() for line in completed.stdout.splitlines() if line.strip()]
+    tag = lines[-1].removeprefix("__tag__:") if lines else ""
+    if ":" not in tag:
+        raise dg.Failure(f"could not read the bento tag from bentoml build output: {completed.stdout[-500:]!r}")
+    return tag
+
+
+@dg.asset(ins={"served_tag": dg.AssetIn("champion")}, group_name="serving", kinds={"bentoml"})
+def bento(context: dg.AssetExecutionContext, served_tag: str, model_store: ModelStore) -> dg.Output[str]:
+    """The service packaged with the served model; value: the bento tag to ``bentoml serve``."""
+    if not served_tag:
+        raise dg.Failure("the registry has no served model yet: nothing to package")
+    registry_home = Path(model_store.registry_home).resolve()
+    tag = build_bento(registry_home, served_tag)
+    context.log.info(f"built {tag} with {served_tag}")
+    return dg.Output(
+        tag,
+        metadata={
+            "bento_tag": tag,
+            "model_tag": served_tag,
+            "bentoml_home": str(registry_home),
+            "serve": dg.MetadataValue.md(
+                f"```\nBENTOML_HOME={registry_home} bentoml serve {tag} --host 127.0.0.1 --port 3000\n```"
+            ),
+        },
+    )

@@ -1,0 +1,108 @@
+{#-
+  Reading the serving prediction log (bentos/prediction_log.py; schema in bentos/README.md).
+  On DuckDB the log is a directory of JSONL files, var prediction_log_dir:
+    <dir>/date=YYYY-MM-DD/part-<pid>.jsonl
+  and stg_predictions reads them with read_json. DuckDB raises on a glob that matches no file, so
+  the model first asks qu_prediction_log_available() (a query at run time) and, when there is
+  nothing to read, selects an empty relation of the same columns and types instead. On another
+  warehouse, load the files into the source table raw.prediction_logs: it is read from there and
+  assumed to exist.
+-#}
+
+
+{#- The glob of the log's files, from var prediction_log_dir (any trailing slash dropped). -#}
+{% macro qu_prediction_log_glob() -%}
+  {%- set log_dir = var('prediction_log_dir') | trim -%}
+  {%- if not log_dir -%}
+    {{ exceptions.raise_compiler_error("var prediction_log_dir is empty; set it (or QU_PREDICTION_LOG_DIR) to the prediction log directory") }}
+  {%- endif -%}
+  {{ log_dir.rstrip('/') ~ '/**/*.jsonl' }}
+{%- endmacro %}
+
+
+{#-
+  Whether there is a prediction log to read. Returns a boolean (call it in {% if %}): on duckdb
+  whether any file matches qu_prediction_log_glob() (a missing directory matches none); false
+  while dbt parses (no queries at parse time); true on other warehouses (a loaded table).
+-#}
+{% macro qu_prediction_log_available() -%}
+  {{ return(adapter.dispatch('qu_prediction_log_available', 'query_understanding')()) }}
+{%- endmacro %}
+
+{% macro default__qu_prediction_log_available() -%}
+  {{ return(true) }}
+{%- endmacro %}
+
+{% macro duckdb__qu_prediction_log_available() -%}
+  {%- if not execute -%}
+    {{ return(false) }}
+  {%- endif -%}
+  {%- set pattern = qu_prediction_log_glob() | replace("'", "''") -%}
+  {%- set result = run_query("select count(*) as n_files from glob('" ~ pattern ~ "')") -%}
+  {{ return(result.columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+
+{#-
+  The log as a relation with the columns of source raw.prediction_logs, typed explicitly (so the
+  types do not depend on what the files happen to hold, e.g. a score that is always null), plus
+  `filename` on duckdb. Lines that do not parse (a line torn by a crash mid-write) are skipped.
+-#}
+{% macro qu_read_prediction_log() -%}
+  {{ return(adapter.dispatch('qu_read_prediction_log', 'query_understanding')()) }}
+{%- endmacro %}
+
+{% macro default__qu_read_prediction_log() -%}
+  (select *, cast(null as {{ dbt.type_string() }}) as filename from {{ source('raw', 'prediction_logs') }})
+{%- endmacro %}
+
+{% macro duckdb__qu_read_prediction_log() -%}
+  read_json(
+    '{{ qu_prediction_log_glob() | replace("'", "''") }}',
+    format = 'newline_delimited',
+    hive_partitioning = false,
+    filename = true,
+    ignore_errors = true,
+    columns = {
+      schema_version: 'integer',
+      request_id: 'varchar',
+      item: 'integer',
+      ts: 'varchar',
+      query: 'varchar',
+      entities: '{{ qu_prediction_entities_type() }}',
+      model_tag: 'varchar',
+      latency_ms: 'double'
+    }
+  )
+{%- endmacro %}
+
+
+{#- Type of the `entities` column: an array of {type, text, start, end, score}. -#}
+{% macro qu_prediction_entities_type() -%}
+  {{ return(adapter.dispatch('qu_prediction_entities_type', 'query_understanding')()) }}
+{%- endmacro %}
+
+{% macro default__qu_prediction_entities_type() -%}
+  struct(type varchar, text varchar, start bigint, "end" bigint, score double)[]
+{%- endmacro %}
+
+{% macro snowflake__qu_prediction_entities_type() -%}
+  array
+{%- endmacro %}
+
+{% macro bigquery__qu_prediction_entities_type() -%}
+  array<struct<type string, text string, start int64, `end` int64, score float64>>
+{%- endmacro %}
+
+
+{#-
+  Number of whitespace-delimited tokens in a text (0 for empty or blank text): the length of what
+  query_understanding.text.tokenize returns, for ASCII whitespace. Applied to the prefix of a raw
+  query before an entity's start offset it gives the entity's first token index.
+-#}
+{% macro qu_count_tokens(text_expr) -%}
+  case
+    when {{ qu_collapse_whitespace(text_expr) }} = '' then 0
+    else {{ qu_array_length(qu_split_to_array(qu_collapse_whitespace(text_expr), ' ')) }}
+  end
+{%- endmacro %}
