@@ -30,6 +30,8 @@ class ComparisonConfig(dg.Config):
     latency_budget_ms: float = 50.0
     max_slice_regression: float = 0.05
     min_improvement: float = 0.0
+    servable_kinds: list[str] = ["crf", "onnx"]
+    """Kinds the bento can serve (it ships ONNX Runtime, not PyTorch): others are compared, never promoted."""
     latency_queries: int = 200
 
     def rule(self) -> ChampionRule:
@@ -116,10 +118,14 @@ def model_comparison(
         current_row = measured_row("current champion", str(current_path), current_tag, queries, config.latency_queries)
         current = to_candidate(current_row)
     rule = config.rule()
-    blocked = {}
+    blocked = {
+        row["tag"]: [f"kind {row['kind']} is not served (servable: {', '.join(config.servable_kinds)})"]
+        for row in rows
+        if row["kind"] not in config.servable_kinds
+    }
     if not onnx.get("int8_promotable", False):
         int8_tag = next(row["tag"] for row in rows if row["candidate"] == "onnx-int8")
-        blocked[int8_tag] = ["int8 not promotable: " + "; ".join(onnx.get("int8_reasons", []))]
+        blocked.setdefault(int8_tag, []).append("int8 not promotable: " + "; ".join(onnx.get("int8_reasons", [])))
     decision = choose_champion([to_candidate(row) for row in rows], rule, current, blocked)
     verdicts = {v.tag: v for v in decision.verdicts}
     for row in rows:

@@ -2,9 +2,9 @@
 
 import dagster as dg
 
+from assets.catalog_tables import CATALOG_ASSET_KEYS, load_catalog
 from assets.model_evaluation import evaluate_model, evaluation_metadata, flat_metrics, headline_metadata
-from assets.query_logs import CATALOG_SEEDS
-from assets.training_data import SPLIT_ASSET_KEYS, load_catalog_from_warehouse, load_splits, unseen_brands
+from assets.training_data import SPLIT_ASSET_KEYS, load_splits, unseen_brands
 from query_understanding.artifacts import code_version, save_tagger
 from query_understanding.crf import CRFConfig, search_c1_c2, train_crf
 from query_understanding.gazetteer import Gazetteer
@@ -25,7 +25,7 @@ class CRFTrainConfig(dg.Config):
 
 
 @dg.asset(
-    deps=[*SPLIT_ASSET_KEYS, *(dg.AssetKey(seed) for seed in CATALOG_SEEDS)],
+    deps=[*SPLIT_ASSET_KEYS, *CATALOG_ASSET_KEYS],
     group_name="models",
     kinds={"python", "crf"},
     code_version=code_version(),
@@ -35,7 +35,7 @@ def crf_tagger(
 ) -> dg.Output[str]:
     """Linear-chain CRF with word and catalog-gazetteer features; value: the artifact folder."""
     splits = load_splits(warehouse)
-    catalog = load_catalog_from_warehouse(warehouse)
+    catalog = load_catalog(warehouse)
     gazetteer = Gazetteer.from_catalog(catalog)
     train = [e for e in splits.train if e.source in config.train_sources]
     if not train:

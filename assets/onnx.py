@@ -13,7 +13,8 @@ from pathlib import Path
 import dagster as dg
 
 from assets.model_evaluation import evaluate_model, flat_metrics, headline_metadata
-from assets.training_data import load_catalog_from_warehouse, load_splits, unseen_brands
+from assets.catalog_tables import load_catalog
+from assets.training_data import load_splits, unseen_brands
 from query_understanding.artifacts import load_manifest, load_tagger, save_tagger
 from query_understanding.export_gate import QuantizationGate, judge_int8
 from resources import DuckDBWarehouse, ModelStore
@@ -55,7 +56,7 @@ def onnx_tagger(
         export_onnx(torch_tagger.model, torch_tagger.encoder, tmp, max_length=torch_tagger.encoder.max_length)
         report = verify_export(torch_tagger, tmp, token_lists, max_abs_diff=config.max_abs_diff, min_int8_agreement=0.0)
         variants = {v: OnnxTagger.from_dir(tmp, v) for v in ("fp32", "int8")}
-        catalog = load_catalog_from_warehouse(warehouse)
+        catalog = load_catalog(warehouse)
         brands = unseen_brands(catalog, splits.train)
         saved, metrics = {}, {}
         for variant, tagger in variants.items():

@@ -10,19 +10,10 @@ import hashlib
 import dagster as dg
 from pandas.util import hash_pandas_object
 
-from assets.dataset_metadata import relation_name
-from query_understanding.catalog import Catalog
+from assets.catalog_tables import CATALOG_ASSET_KEYS, load_catalog
 from query_understanding.synth import generate_query_logs
-from resources import DBT_PROJECT, DuckDBWarehouse
+from resources import DuckDBWarehouse
 
-CATALOG_SEEDS = (
-    "brands",
-    "brand_aliases",
-    "brand_categories",
-    "colors",
-    "product_types",
-    "product_type_synonyms",
-)
 RAW_SCHEMA, RAW_TABLE = "raw", "query_logs"
 
 
@@ -33,17 +24,9 @@ class QueryLogsConfig(dg.Config):
     seed: int = 20261129
 
 
-def load_catalog(warehouse: DuckDBWarehouse) -> Catalog:
-    """The catalog as the seeds landed in the warehouse (not the CSVs: lineage stays honest)."""
-    tables = {
-        seed: warehouse.read_table(relation_name(seed, DBT_PROJECT.manifest_path, "seed")).to_dict("records")
-        for seed in CATALOG_SEEDS
-    }
-    return Catalog.from_records(tables)
-
 
 @dg.asset(
-    deps=[dg.AssetKey(seed) for seed in CATALOG_SEEDS],
+    deps=CATALOG_ASSET_KEYS,
     group_name="raw",
     kinds={"python", "duckdb"},
     code_version="1",

@@ -60,12 +60,6 @@ def load_splits(warehouse: DuckDBWarehouse) -> Splits:
     return Splits(examples["train"], examples["dev"], examples["test"], versions)
 
 
-def load_catalog_from_warehouse(warehouse: DuckDBWarehouse) -> Catalog:
-    from assets.query_logs import load_catalog  # the catalog seeds, as landed in the warehouse
-
-    return load_catalog(warehouse)
-
-
 def unseen_brands(catalog: Catalog, train: list[Example], limit: int = 50) -> list[str]:
     """Catalog brands that never appear as a BRAND in training: the brand-swap test's pool."""
     seen = {text.lower() for e in train for kind, text in e.entity_texts() if kind == "BRAND"}

@@ -2,9 +2,9 @@
 
 import dagster as dg
 
+from assets.catalog_tables import CATALOG_ASSET_KEYS, load_catalog
 from assets.model_evaluation import evaluate_model, evaluation_metadata, flat_metrics, headline_metadata
-from assets.query_logs import CATALOG_SEEDS
-from assets.training_data import SPLIT_ASSET_KEYS, Splits, load_catalog_from_warehouse, load_splits, unseen_brands
+from assets.training_data import SPLIT_ASSET_KEYS, Splits, load_splits, unseen_brands
 from query_understanding.artifacts import code_version, save_artifact
 from resources import DuckDBWarehouse, ModelStore
 
@@ -40,7 +40,7 @@ def training_rows(splits: Splits, config: TransformerTrainConfig) -> list:
 
 
 @dg.asset(
-    deps=[*SPLIT_ASSET_KEYS, *(dg.AssetKey(seed) for seed in CATALOG_SEEDS)],
+    deps=[*SPLIT_ASSET_KEYS, *CATALOG_ASSET_KEYS],
     group_name="models",
     kinds={"pytorch"},
     code_version=code_version(),
@@ -79,7 +79,7 @@ def transformer_tagger(
     model, tokenizer, history = fine_tune(train, splits.tuning_dev(), settings, progress)
     context.log.info(f"trained on {history.device}; best epoch {history.best_epoch}")
     tagger = TorchTagger(model, tokenizer, max_length=config.max_length)
-    catalog = load_catalog_from_warehouse(warehouse)
+    catalog = load_catalog(warehouse)
     reports = evaluate_model(tagger, splits, unseen_brands(catalog, train))
     train_seconds = round(sum(e["seconds"] for e in history.epochs), 1)
     metrics = {**flat_metrics(reports), "train_seconds": train_seconds, "train_examples": len(train)}

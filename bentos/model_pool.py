@@ -146,6 +146,37 @@ def load_model_set(
     return ModelSet(served, arms, models, source)
 
 
+def declared_tags(settings: ServeSettings) -> list[str]:
+    """Tags the service declares at import, so ``bentoml build`` packs exactly them by tag:
+    the served tag, then the A/B arms (empty when nothing resolves; serving checks again)."""
+    try:
+        registry = ModelRegistry.from_bentoml_config()
+        served, _ = resolve_served_tag(registry, settings)
+        tags = [registry.resolve(served)]
+        tags += [registry.resolve(t) for t, _ in settings.ab_arms if t not in SERVED_ALIASES]
+        return list(dict.fromkeys(tags))
+    except Exception as exc:  # nothing to declare is fine at import; serving checks again
+        logger.debug("no model declared at import: %s", exc)
+        return []
+
+
+def bento_model_tags() -> list[str]:
+    """Model tags of the bento being served (its bento.yaml), in declaration order: the
+    fallback of :func:`resolve_served_tag` in a bento served without a champion log."""
+    from bentoml._internal.context import server_context
+
+    if not server_context.bento_name:
+        return []
+    import yaml
+
+    for candidate in (Path.cwd() / "bento.yaml", Path.cwd().parent / "bento.yaml"):
+        if candidate.is_file():
+            info = yaml.safe_load(candidate.read_text()) or {}
+            for svc in info.get("services") or []:
+                return [m["tag"] for m in svc.get("models") or [] if str(m.get("tag", "")).startswith("qu-")]
+    return []
+
+
 def tag_items(model_set: ModelSet, items: list[dict[str, Any]], retired: dict[str, LoadedModel] | None = None,
               validate=None) -> list[dict]:
     """Tag ``items`` (``{"tag", "query"}``) grouped by model; one result dict per item, with

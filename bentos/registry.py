@@ -1,4 +1,4 @@
-"""Model registry over the BentoML model store, plus an append-only champion log.
+"""Model registry: versions in the BentoML model store, champion in an append-only log.
 
 Versions: every registered artifact (a directory with ``manifest.json``, see
 :mod:`query_understanding.artifacts`) becomes a BentoML model ``qu-<kind>:<model_id>`` (e.g.
@@ -8,29 +8,20 @@ returns the existing tag. The artifact files are copied in unchanged, so the ser
 is byte-for-byte the evaluated one and :func:`~query_understanding.artifacts.load_tagger`
 verifies it against the manifest's hashes on every load.
 
-Champion state: ``<home>/champion_events.jsonl`` holds one JSON event per line
-(``time, action, tag, previous_tag, reason``; actions ``promote | rollback | pin | unpin``).
-The current state is the replay of that log; nothing else is authoritative. Rollback steps
-back along the chain of promotions (promote A, promote B, rollback -> A). A pin fixes the
-served model regardless of promotions until ``unpin``. Appends are made under an exclusive
-file lock, flushed and fsynced; a line torn by a crash is skipped on replay (and terminated
-before the next append). ``champion.json`` is a derived snapshot for humans and dashboards,
-written to a temporary file, fsynced and renamed into place, so it is never half-written.
+Champion state: ``<home>/champion_events.jsonl``, replayed on every read; the log format, its
+durability and the promote / rollback / pin rules live in :mod:`bentos.champion_log`. This
+module resolves tags against the store first, so the log only ever names registered models.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
 import logging
 import os
 import re
 import shutil
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import query_understanding.offline  # noqa: F401  (BENTOML_DO_NOT_TRACK before bentoml loads)
 
@@ -39,15 +30,15 @@ from bentoml._internal.models import ModelStore
 from bentoml._internal.tag import Tag
 from bentoml.exceptions import BentoMLException, NotFound
 
+from bentos.champion_log import (  # noqa: F401  (re-exported: bentos.registry's public names)
+    ACTIONS, EVENTS_FILE, LOCK_FILE, SNAPSHOT_FILE, ChampionLog, ChampionState, NothingToRollBack,
+    atomic_write_text, replay,
+)
 from query_understanding.artifacts import ArtifactError, ModelManifest, load_manifest, verify_artifact
 
 logger = logging.getLogger("bentoml.qu.registry")
 
 MODEL_PREFIX = "qu-"
-EVENTS_FILE = "champion_events.jsonl"
-SNAPSHOT_FILE = "champion.json"
-LOCK_FILE = ".champion.lock"
-ACTIONS = ("promote", "rollback", "pin", "unpin")
 _TAG_PART = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,61}[a-z0-9])?$")
 
 
@@ -64,10 +55,6 @@ def default_home() -> Path:
     return Path(os.environ.get("BENTOML_HOME") or Path.home() / "bentoml")
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def _metadata_safe(value: Any) -> Any:
     """BentoML metadata refuses None: drop None entries from dicts, stringify them in lists."""
     if isinstance(value, dict):
@@ -77,85 +64,6 @@ def _metadata_safe(value: Any) -> Any:
     if isinstance(value, (str, bool, int, float)):
         return value
     return str(value)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a fsynced temporary file renamed over it."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-@dataclass
-class ChampionState:
-    """Replayed champion state. ``chain[-1]`` is the champion; earlier entries are what
-    successive rollbacks return to."""
-
-    chain: list[str] = field(default_factory=list)
-    pinned: str | None = None
-    events: int = 0
-    skipped_lines: int = 0
-    updated_at: str | None = None
-
-    @property
-    def champion(self) -> str | None:
-        return self.chain[-1] if self.chain else None
-
-    @property
-    def previous(self) -> str | None:
-        return self.chain[-2] if len(self.chain) > 1 else None
-
-    @property
-    def served(self) -> str | None:
-        return self.pinned or self.champion
-
-    def to_dict(self) -> dict:
-        return {
-            "champion": self.champion,
-            "previous": self.previous,
-            "pinned": self.pinned,
-            "served": self.served,
-            "chain": list(self.chain),
-            "events": self.events,
-            "skipped_lines": self.skipped_lines,
-            "updated_at": self.updated_at,
-        }
-
-
-def replay(events: list[dict]) -> ChampionState:
-    """The champion state after ``events`` (in order)."""
-    state = ChampionState()
-    for event in events:
-        action, tag = event.get("action"), event.get("tag")
-        if action == "promote" and tag:
-            state.chain.append(tag)
-        elif action == "rollback" and tag:
-            if state.chain:
-                state.chain.pop()
-            if not state.chain or state.chain[-1] != tag:
-                state.chain.append(tag)  # trust the recorded outcome
-        elif action == "pin" and tag:
-            state.pinned = tag
-        elif action == "unpin":
-            state.pinned = None
-        else:
-            logger.warning("ignoring unknown champion event %r", event)
-            continue
-        state.events += 1
-        state.updated_at = event.get("time")
-    return state
 
 
 @dataclass(frozen=True)
@@ -191,8 +99,9 @@ class ModelRegistry:
             (self.home / "models").mkdir(parents=True, exist_ok=True)
             model_store = ModelStore(self.home / "models")
         self.store = model_store
-        self.events_path = self.home / EVENTS_FILE
-        self.snapshot_path = self.home / SNAPSHOT_FILE
+        self.champion_log = ChampionLog(self.home)
+        self.events_path = self.champion_log.events_path
+        self.snapshot_path = self.champion_log.snapshot_path
 
     @classmethod
     def from_bentoml_config(cls) -> "ModelRegistry":
@@ -313,43 +222,13 @@ class ModelRegistry:
         return out
 
     # ------------------------------------------------------------------ champion log
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        with open(self.home / LOCK_FILE, "a") as lock:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
-
-    def _read_events(self) -> tuple[list[dict], int]:
-        if not self.events_path.exists():
-            return [], 0
-        events, skipped = [], 0
-        with open(self.events_path, "rb") as fh:
-            for lineno, raw in enumerate(fh, 1):
-                if not raw.strip():
-                    continue
-                try:
-                    event = json.loads(raw)
-                    if not isinstance(event, dict) or event.get("action") not in ACTIONS:
-                        raise ValueError("not a champion event")
-                except ValueError:
-                    skipped += 1
-                    logger.warning("%s:%d: skipping unreadable line (torn write?)", self.events_path, lineno)
-                    continue
-                events.append(event)
-        return events, skipped
-
     def state(self) -> ChampionState:
-        events, skipped = self._read_events()
-        state = replay(events)
-        state.skipped_lines = skipped
-        return state
+        """The replayed champion state (also counts unreadable, skipped lines)."""
+        return self.champion_log.state()
 
     def history(self) -> list[dict]:
         """Every champion event, oldest first."""
-        return self._read_events()[0]
+        return self.champion_log.read_events()[0]
 
     def champion(self) -> str | None:
         return self.state().champion
@@ -358,61 +237,21 @@ class ModelRegistry:
         """The tag to serve: the pin if set, else the champion (None when neither exists)."""
         return self.state().served
 
-    def _append(self, event: dict) -> ChampionState:
-        """Append ``event`` durably (caller holds the lock) and refresh the snapshot."""
-        created = not self.events_path.exists()
-        line = (json.dumps(event, sort_keys=True) + "\n").encode("utf-8")
-        with open(self.events_path, "ab") as fh:
-            if fh.tell() > 0:
-                with open(self.events_path, "rb") as check:
-                    check.seek(-1, os.SEEK_END)
-                    if check.read(1) != b"\n":
-                        fh.write(b"\n")  # terminate a line torn by a crash; replay skips it
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if created:
-            _fsync_dir(self.home)
-        state = self.state()
-        atomic_write_text(self.snapshot_path, json.dumps(state.to_dict(), indent=2) + "\n")
-        return state
-
-    def _event(self, action: str, tag: str | None, previous: str | None, reason: str) -> dict:
-        return {"time": _now(), "action": action, "tag": tag, "previous_tag": previous,
-                "reason": reason or ""}
-
     def promote(self, tag: str, reason: str = "") -> ChampionState:
         """Make ``tag`` the champion (no event when it already is)."""
-        full = self.resolve(tag)
-        with self._locked():
-            state = self.state()
-            if state.champion == full:
-                return state
-            return self._append(self._event("promote", full, state.champion, reason))
+        return self.champion_log.promote(self.resolve(tag), reason)
 
     def rollback(self, reason: str = "") -> ChampionState:
         """Make the previous champion the champion again."""
-        with self._locked():
-            state = self.state()
-            if state.previous is None:
-                raise RegistryError(
-                    "nothing to roll back to: "
-                    + (f"{state.champion} is the only champion so far" if state.champion
-                       else "no model has been promoted")
-                )
-            return self._append(self._event("rollback", state.previous, state.champion, reason))
+        try:
+            return self.champion_log.rollback(reason)
+        except NothingToRollBack as exc:
+            raise RegistryError(str(exc)) from None
 
     def pin(self, tag: str, reason: str = "") -> ChampionState:
         """Serve ``tag`` regardless of promotions until :meth:`unpin`."""
-        full = self.resolve(tag)
-        with self._locked():
-            state = self.state()
-            return self._append(self._event("pin", full, state.pinned, reason))
+        return self.champion_log.pin(self.resolve(tag), reason)
 
     def unpin(self, reason: str = "") -> ChampionState:
         """Serve the champion again (no event when nothing is pinned)."""
-        with self._locked():
-            state = self.state()
-            if state.pinned is None:
-                return state
-            return self._append(self._event("unpin", None, state.pinned, reason))
+        return self.champion_log.unpin(reason)

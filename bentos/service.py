@@ -11,28 +11,22 @@ into it. Any kind (crf, transformer, onnx) loads through
 on ``CUDAExecutionProvider`` when onnxruntime-gpu and a GPU are present; the provider that
 really runs is reported by ``GET /model_info`` and logged at load.
 
-Endpoints:
+Endpoints (the full table is in bentos/README.md):
 
 - ``POST /parse`` ``{"queries": ["..", ..]}`` or ``{"query": ".."}`` ->
-  ``{"results": [ParsedQuery.to_dict(), ..], "model_tag": .., "request_id": ..}``.
-  A client ``X-Request-ID`` header (``[A-Za-z0-9._:-]{1,128}``) is used as the request id,
-  otherwise one is generated; both come back in ``X-Request-ID`` / ``X-Model-Tag`` headers.
-- ``GET /model_info``: served tag, kind, model id, data/code version, metrics, provider, A/B.
+  ``{"results": [ParsedQuery.to_dict(), ..], "model_tag": .., "request_id": ..}``. A client
+  ``X-Request-ID`` (``[A-Za-z0-9._:-]{1,128}``) is used as the request id, else one is
+  generated; both come back in ``X-Request-ID`` / ``X-Model-Tag`` headers.
 - ``POST /reload``: re-read the served tag from the registry and load it; on failure the old
   model keeps serving and the answer (500) says why. Needs ``X-Admin-Token`` when
   ``QU_ADMIN_TOKEN`` is set. Reloads the worker that receives it (one worker by default).
-- ``POST /internal/tag_batch``: BentoML's batchable step behind /parse when
-  ``QU_BATCHING=bentoml`` (internal; validates every item itself).
-- BentoML's ``/healthz``, ``/livez``, ``/readyz``, ``/metrics``; OpenAPI at ``/docs.json``,
-  Swagger UI at ``/`` (``/docs`` redirects there).
+- ``GET /model_info`` (served model, provider, A/B, limits) and ``GET /docs``;
+  ``POST /internal/tag_batch`` (``QU_BATCHING=bentoml`` only); BentoML's ``/healthz``,
+  ``/livez``, ``/readyz``, ``/metrics``, OpenAPI at ``/docs.json``, Swagger UI at ``/``.
 
-Limits (client errors are 4xx with ``{"error": "..."}``; the server is unaffected):
-
-- body > ``QU_MAX_BODY_BYTES`` (default 1 MiB or what a full batch needs): 413
-- more than ``QU_MAX_BATCH`` queries (default 64): 413
-- a query longer than ``QU_MAX_QUERY_CHARS`` (default 512) characters, empty or only
-  whitespace, not a string, or with unpaired surrogates: 422
-- body not UTF-8 or not JSON: 400; content type not JSON: 415; wrong JSON shape: 422
+Limits: every client mistake is a 4xx ``{"error": "...", "status": N}`` answered by
+:class:`~bentos.validation.RequestGuard` before BentoML sees the request (400, 413, 415, 422;
+``QU_MAX_BODY_BYTES``, ``QU_MAX_BATCH``, ``QU_MAX_QUERY_CHARS``); the server is unaffected.
 
 Batching (``QU_BATCHING``): ``local`` (default) tags the queries of concurrent requests
 together with the in-process :class:`~bentos.batcher.MicroBatcher` (``QU_BATCH_MAX_SIZE``,
@@ -48,6 +42,9 @@ the ``X-Model-Tag`` header and the prediction log.
 
 Every answered query is appended to the prediction log (:mod:`bentos.prediction_log`,
 ``QU_PREDICTION_LOG_DIR``) and fsynced before the response is sent.
+
+Here: the service and its wiring. Response schemas: :mod:`bentos.schemas`; ``/model_info``
+and ``/docs``: :mod:`bentos.info_routes`; tag resolution and model loading: :mod:`bentos.model_pool`.
 """
 
 from __future__ import annotations
@@ -59,24 +56,23 @@ import logging
 import os
 import time
 import uuid
-from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 import bentoml
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from bentos.schemas import BatchItem, EntityOut, ParsedOut, ParseResponse, error_response  # noqa: F401
 
 with bentoml.importing():
     import anyio
     from bentoml.exceptions import BentoMLException
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import JSONResponse, RedirectResponse
-    from starlette.routing import Route
+    from starlette.responses import JSONResponse
 
     from bentos.batcher import MicroBatcher, Overloaded
-    from bentos.config import SERVED_ALIASES, ServeSettings, valid_request_id
+    from bentos.config import ServeSettings, valid_request_id
+    from bentos.info_routes import info_app
     from bentos.model_pool import (
-        LoadedModel, ModelLoadError, ModelSet, load_model_set, resolve_served_tag, tag_items,
+        LoadedModel, ModelLoadError, ModelSet, bento_model_tags, declared_tags, load_model_set, tag_items,
     )
     from bentos.prediction_log import PredictionLog
     from bentos.registry import ModelRegistry
@@ -87,91 +83,7 @@ logger = logging.getLogger("bentoml.qu.service")
 SETTINGS = ServeSettings.from_env()
 
 
-# --------------------------------------------------------------------------- schemas (OpenAPI)
-class EntityOut(BaseModel):
-    type: str = Field(description="BRAND, COLOR or TYPE")
-    text: str = Field(description="query[start:end]")
-    start: int = Field(description="character offset into the query (inclusive)")
-    end: int = Field(description="character offset into the query (exclusive)")
-    score: Optional[float] = Field(None, description="mean per-token confidence")
-
-
-class ParsedOut(BaseModel):
-    query: str
-    tokens: list[str]
-    tags: list[str]
-    entities: list[EntityOut]
-    brand: Optional[str] = None
-    color: Optional[str] = None
-    type: Optional[str] = None
-
-
-class ParseResponse(BaseModel):
-    results: list[ParsedOut]
-    model_tag: str = Field(description="registry tag of the model that answered")
-    request_id: str
-
-
-class BatchItem(BaseModel):
-    tag: str
-    query: str
-
-
-def _error(status: int, message: str, ctx: Any = None, **extra: Any) -> JSONResponse:
-    """An error response. For an API with a ``ctx`` parameter BentoML overwrites the status
-    with ``ctx.response.status_code``, so it is set there too."""
-    if ctx is not None:
-        ctx.response.status_code = status
-    return JSONResponse({"error": message, "status": status, **extra}, status_code=status)
-
-
-def _declared_tags() -> list[str]:
-    """Tags to reference from the service (so ``bentoml build`` packs them by tag)."""
-    try:
-        registry = ModelRegistry.from_bentoml_config()
-        served, _ = resolve_served_tag(registry, SETTINGS)
-        tags = [registry.resolve(served)]
-        tags += [registry.resolve(t) for t, _ in SETTINGS.ab_arms if t not in SERVED_ALIASES]
-        return list(dict.fromkeys(tags))
-    except Exception as exc:  # nothing to declare is fine at import; serving checks again
-        logger.debug("no model declared at import: %s", exc)
-        return []
-
-
-def _bento_model_tags() -> list[str]:
-    """Model tags of the bento being served (its bento.yaml), in declaration order."""
-    from bentoml._internal.context import server_context
-
-    if not server_context.bento_name:
-        return []
-    import yaml
-
-    for candidate in (Path.cwd() / "bento.yaml", Path.cwd().parent / "bento.yaml"):
-        if candidate.is_file():
-            info = yaml.safe_load(candidate.read_text()) or {}
-            for svc in info.get("services") or []:
-                return [m["tag"] for m in svc.get("models") or [] if str(m.get("tag", "")).startswith("qu-")]
-    return []
-
-
-async def _model_info_endpoint(request: Request) -> JSONResponse:
-    service = bentoml.get_current_service()
-    if service is None:
-        return _error(503, "service is starting")
-    return JSONResponse(service.model_info())
-
-
-async def _docs_redirect(request: Request) -> RedirectResponse:
-    return RedirectResponse("/", status_code=307)  # BentoML's Swagger UI lives at /
-
-
-_info_app = Starlette(routes=[
-    Route("/model_info", _model_info_endpoint, methods=["GET"]),
-    Route("/docs", _docs_redirect, methods=["GET"]),
-])
-
-
-@bentoml.asgi_app(_info_app, path="/", name="model_info")
+@bentoml.asgi_app(info_app, path="/", name="model_info")
 @bentoml.service(
     name="query_understanding",
     workers=SETTINGS.workers,
@@ -186,7 +98,7 @@ class QueryParser:
         self.settings = SETTINGS
         self.limits = SETTINGS.limits
         self.registry = ModelRegistry.from_bentoml_config()
-        self.model_set: ModelSet = load_model_set(self.registry, SETTINGS, None, _bento_model_tags())
+        self.model_set: ModelSet = load_model_set(self.registry, SETTINGS, None, bento_model_tags())
         self.retired: dict[str, LoadedModel] = {}  # previous set: answers batches queued before a reload
         self.prediction_log = PredictionLog()
         self.batcher = MicroBatcher(self._tag_local_batch, SETTINGS.max_batch_size,
@@ -218,7 +130,7 @@ class QueryParser:
         try:
             batch = parse_payload({"queries": queries, "query": query}, self.limits)
         except InputError as exc:
-            return _error(exc.status, exc.message, ctx)
+            return error_response(exc.status, exc.message, ctx)
         request_id = valid_request_id(ctx.request.headers.get("x-request-id")) or uuid.uuid4().hex
         model_set = self.model_set
         chosen = model_set.choose(request_id)
@@ -231,14 +143,15 @@ class QueryParser:
             else:
                 results = await anyio.to_thread.run_sync(tag_items, model_set, items, self.retired)
         except Overloaded as exc:
-            return _error(503, f"server overloaded ({exc}); retry", ctx)
+            return error_response(503, f"server overloaded ({exc}); retry", ctx)
         except BentoMLException as exc:
             if getattr(exc, "error_code", None) is not None and int(exc.error_code) == 503:
-                return _error(503, "server overloaded: the batch queue exceeded its latency budget; retry", ctx)
+                return error_response(
+                    503, "server overloaded: the batch queue exceeded its latency budget; retry", ctx)
             raise
         failed = [r for r in results if "error" in r]
         if failed:  # validated above, so only a limit mismatch could land here
-            return _error(422, failed[0]["error"], ctx)
+            return error_response(422, failed[0]["error"], ctx)
         answered = results[0]["model_tag"]
         latency_ms = (time.perf_counter() - started) * 1000
         rows = PredictionLog.make_rows(request_id, results, answered, latency_ms)
@@ -246,7 +159,7 @@ class QueryParser:
             await anyio.to_thread.run_sync(self.prediction_log.append, rows)
         except OSError as exc:
             logger.error("prediction log write failed: %s", exc)
-            return _error(503, f"prediction log unavailable ({exc}); the request was not answered", ctx)
+            return error_response(503, f"prediction log unavailable ({exc}); the request was not answered", ctx)
         body = {
             "results": [{k: v for k, v in r.items() if k != "model_tag"} for r in results],
             "model_tag": answered,
@@ -260,16 +173,16 @@ class QueryParser:
         old model keeps serving and the response says why."""
         token = self.settings.admin_token
         if token and ctx.request.headers.get("x-admin-token") != token:
-            return _error(401, "missing or wrong X-Admin-Token", ctx)
+            return error_response(401, "missing or wrong X-Admin-Token", ctx)
         async with self._reload_lock:
             old = self.model_set
             try:
                 new = await anyio.to_thread.run_sync(
-                    load_model_set, self.registry, self.settings, old, _bento_model_tags()
+                    load_model_set, self.registry, self.settings, old, bento_model_tags()
                 )
             except ModelLoadError as exc:
                 logger.error("reload failed, still serving %s: %s", old.served_tag, exc)
-                return _error(500, f"reload failed: {exc}", ctx, reloaded=False, served_tag=old.served_tag)
+                return error_response(500, f"reload failed: {exc}", ctx, reloaded=False, served_tag=old.served_tag)
             self.retired = {t: m for t, m in old.models.items() if t not in new.models}
             self.model_set = new
         logger.info("reloaded: serving %s (was %s)", new.served_tag, old.served_tag)
@@ -341,4 +254,7 @@ class QueryParser:
 
 
 QueryParser.add_asgi_middleware(RequestGuard, limits=SETTINGS.limits, json_paths=("/parse",))
-QueryParser.models.extend(bentoml.models.BentoModel(tag) for tag in _declared_tags())
+# Models are declared here rather than as ``model = BentoModel(...)`` class attributes: the tags
+# come from the registry at import and their number varies (none, the served tag, A/B arms),
+# and BentoML collects class-attribute models in attribute-name order, not served tag first.
+QueryParser.models.extend(bentoml.models.BentoModel(tag) for tag in declared_tags(SETTINGS))

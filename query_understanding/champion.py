@@ -112,7 +112,9 @@ def choose_champion(
     blocked = blocked or {}
     verdicts = [judge(c, rule, current, blocked.get(c.tag, ())) for c in candidates]
     eligible = [v for v in verdicts if v.eligible]
-    best = max(eligible, key=lambda v: (v.score, v.tag), default=None)
+    latency = {c.tag: c.metrics.get(rule.latency_metric, float("inf")) for c in candidates}
+    # Equal scores (e.g. a PyTorch model and its exact ONNX export): the faster one wins.
+    best = max(eligible, key=lambda v: (round(v.score, 6), -latency[v.tag], v.tag), default=None)
     current_score = _score(current, rule) if current is not None else None
     if best is None:
         explanation = "no candidate passed the gate; " + (

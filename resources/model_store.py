@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from bentos.registry import ModelRegistry  # BentoML code lives in bentos/; imported eagerly on purpose
 from resources.settings import DATA_DIR
 
 
@@ -20,10 +21,8 @@ class ModelStore(dg.ConfigurableResource):
     root: str = os.environ.get("QU_MODEL_DIR", str(DATA_DIR / "models"))
     registry_home: str = os.environ.get("QU_REGISTRY_HOME", str(DATA_DIR / "registry"))
 
-    def registry(self):
+    def registry(self) -> ModelRegistry:
         """The model registry (BentoML model store + champion log) at ``registry_home``."""
-        from bentos.registry import ModelRegistry  # BentoML code lives in bentos/
-
         return ModelRegistry(Path(self.registry_home).resolve())
 
     @property

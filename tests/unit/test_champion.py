@@ -51,3 +51,8 @@ def test_no_eligible_candidate_keeps_the_champion_and_says_so():
     decision = choose_champion([candidate("slow", 0.9, p99=99.0)], RULE, candidate("champ", 0.5))
     assert decision.champion == "champ" and not decision.promoted
     assert "no candidate passed" in decision.explanation
+
+
+def test_equal_scores_go_to_the_faster_model():
+    decision = choose_champion([candidate("torch", 0.7, p99=5.0), candidate("onnx", 0.7, p99=2.0)], RULE)
+    assert decision.champion == "onnx"

@@ -1,0 +1,52 @@
+"""What the query-understanding service answers: OpenAPI schemas and the error body.
+
+The pydantic models give BentoML's OpenAPI document (``/docs.json``) the shape of a
+``/parse`` answer and type ``tag_batch``'s items. ``/parse`` returns a ``JSONResponse`` of
+that shape rather than the model itself, because it also sets the ``X-Request-ID`` and
+``X-Model-Tag`` headers. Every error, from an API or the info routes, has the body
+``{"error": ..., "status": N}``, the shape :mod:`bentos.validation` sends for rejected requests.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from pydantic import BaseModel, Field
+from starlette.responses import JSONResponse
+
+
+class EntityOut(BaseModel):
+    type: str = Field(description="BRAND, COLOR or TYPE")
+    text: str = Field(description="query[start:end]")
+    start: int = Field(description="character offset into the query (inclusive)")
+    end: int = Field(description="character offset into the query (exclusive)")
+    score: Optional[float] = Field(None, description="mean per-token confidence")
+
+
+class ParsedOut(BaseModel):
+    query: str
+    tokens: list[str]
+    tags: list[str]
+    entities: list[EntityOut]
+    brand: Optional[str] = None
+    color: Optional[str] = None
+    type: Optional[str] = None
+
+
+class ParseResponse(BaseModel):
+    results: list[ParsedOut]
+    model_tag: str = Field(description="registry tag of the model that answered")
+    request_id: str
+
+
+class BatchItem(BaseModel):
+    tag: str
+    query: str
+
+
+def error_response(status: int, message: str, ctx: Any = None, **extra: Any) -> JSONResponse:
+    """An error response. For an API with a ``ctx`` parameter BentoML overwrites the status
+    with ``ctx.response.status_code``, so it is set there too."""
+    if ctx is not None:
+        ctx.response.status_code = status
+    return JSONResponse({"error": message, "status": status, **extra}, status_code=status)
