@@ -64,9 +64,10 @@ def _run_dbt_build(
             for e in events
             if isinstance(e, dg.AssetCheckResult) and not e.passed
         ]
+        error = invocation.get_error()
         raise dg.Failure(
             description="dbt build failed"
-            + (f": failing tests {', '.join(failed)}" if failed else "; see the dbt logs above"),
+            + (f": failing tests {', '.join(failed)}" if failed else f": {error}" if error else "; see the dbt logs above"),
             metadata={"failed_tests": dg.MetadataValue.json(failed)},
         )
 

@@ -39,7 +39,9 @@ class DuckDBWarehouse(dg.ConfigurableResource):
         dbt runs as a subprocess that inherits the environment, so setting the variable here
         keeps the resource the single source of truth for where dbt writes.
         """
-        os.environ["QU_DUCKDB_PATH"] = str(Path(self.path).resolve())
+        path = Path(self.path).resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates the file, not its folder
+        os.environ["QU_DUCKDB_PATH"] = str(path)
 
     def read_table(self, relation: str) -> pd.DataFrame:
         with self.connect(read_only=True) as connection:
