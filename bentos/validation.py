@@ -146,9 +146,12 @@ class RequestGuard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         validate = scope.get("path") in self.json_paths
         try:
-            if validate and not _is_json_content_type(headers.get("content-type", "")):
-                raise InputError(415, f"content-type {headers['content-type']!r} is not supported; "
-                                      "send application/json")
+            content_type = headers.get("content-type")
+            # Every POST API takes JSON: any other declared type is refused here, before BentoML
+            # tries to parse it (a multipart type without a boundary made it answer 500).
+            # Only /parse requires the header; `curl -X POST /reload` sends none.
+            if (validate or content_type is not None) and not _is_json_content_type(content_type or ""):
+                raise InputError(415, f"content-type {content_type!r} is not supported; send application/json")
             declared = headers.get("content-length")
             if declared is not None and declared.isdigit() and int(declared) > self.limits.max_body_bytes:
                 await self._drain(receive)

@@ -97,6 +97,13 @@ def test_bad_input_is_a_clear_4xx(server, raw, headers, status, words):
     assert good.status_code == 200 and good.json()["results"][0]["type"] == "jacket"
 
 
+@pytest.mark.parametrize("path", ["/parse", "/reload", "/internal/tag_batch"])
+def test_a_malformed_content_type_is_415_on_every_post_api(server, path):
+    # Found by schemathesis: multipart/form-data without a boundary made BentoML answer 500.
+    r = requests.post(f"{server.url}{path}", data=b"{}", headers={"content-type": "multipart/form-data"}, timeout=30)
+    assert r.status_code == 415 and "application/json" in r.json()["error"]
+
+
 def test_chunked_oversized_body_is_413(server):
     def chunks():
         yield b'{"query": "'

@@ -6,13 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from pipeline_support import warehouse_file
+
 
 @pytest.fixture(scope="session")
 def graph_env(tmp_path_factory, queryner_dir_or_none):
     """Environment for one graph: temp DuckDB, model dir, registry; annotated data if shared."""
     root = tmp_path_factory.mktemp("graph")
     env = {
-        "QU_DUCKDB_PATH": str(root / "warehouse.duckdb"),
+        "QU_DUCKDB_PATH": str(warehouse_file(root)),
         "QU_MODEL_DIR": str(root / "models"),
         "QU_REGISTRY_HOME": str(root / "registry"),
     }

@@ -16,13 +16,18 @@ def run_config(**ops) -> dict:
     return {"ops": config}
 
 
+def warehouse_file(root: Path) -> Path:
+    """The warehouse inside a folder that does not exist yet, as in a fresh clone (no data/)."""
+    return root / "warehouse" / "warehouse.duckdb"
+
+
 def resources_for(root: Path, dbt_project_dir: Path | None = None) -> dict:
     from dagster_dbt import DbtCliResource
 
     from resources import DBT_PROJECT, DuckDBWarehouse, ModelStore
 
     return {
-        "warehouse": DuckDBWarehouse(path=str(root / "warehouse.duckdb")),
+        "warehouse": DuckDBWarehouse(path=str(warehouse_file(root))),
         "dbt": DbtCliResource(project_dir=str(dbt_project_dir)) if dbt_project_dir else DbtCliResource(project_dir=DBT_PROJECT),
         "model_store": ModelStore(root=str(root / "models"), registry_home=str(root / "registry")),
     }

@@ -11,7 +11,7 @@ import duckdb
 import dagster as dg
 import pytest
 
-from pipeline_support import copy_dbt_project, data_assets, materializations, resources_for, run_config
+from pipeline_support import copy_dbt_project, data_assets, materializations, resources_for, run_config, warehouse_file
 
 DATASETS = ("labeled_queries", "train_queries", "dev_queries", "test_queries")
 
@@ -74,7 +74,7 @@ def test_no_query_text_appears_in_two_splits(first_run):
 def test_same_seed_gives_identical_data_versions(first_run, tmp_path, monkeypatch):
     _, env, result = first_run
     monkeypatch.delenv("QU_ANNOTATED_QUERIES", raising=False)
-    for key, value in {**env, "QU_DUCKDB_PATH": str(tmp_path / "warehouse.duckdb")}.items():
+    for key, value in {**env, "QU_DUCKDB_PATH": str(warehouse_file(tmp_path))}.items():
         monkeypatch.setenv(key, value)
     again = dg.materialize(data_assets(), resources=resources_for(tmp_path), run_config=run_config())
     assert again.success
@@ -88,7 +88,7 @@ def test_a_broken_catalog_row_fails_its_check_and_nothing_downstream_runs(tmp_pa
     with (project / "seeds" / "brands.csv").open("a") as seeds:
         seeds.write("nike,Nike Again,fashion\n")  # duplicate key: violates unique(brand)
     monkeypatch.delenv("QU_ANNOTATED_QUERIES", raising=False)
-    monkeypatch.setenv("QU_DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.setenv("QU_DUCKDB_PATH", str(warehouse_file(tmp_path)))
     result = dg.materialize(
         data_assets(), resources=resources_for(tmp_path, dbt_project_dir=project), run_config=run_config(), raise_on_error=False
     )

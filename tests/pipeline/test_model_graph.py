@@ -14,7 +14,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipeline_support import materializations, resources_for, run_config  # noqa: E402
+from pipeline_support import materializations, resources_for, run_config, warehouse_file  # noqa: E402
 
 import definitions
 
@@ -39,7 +39,7 @@ def graph_run(tmp_path_factory, tiny_base):
     root = tmp_path_factory.mktemp("model-graph")
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("QU_ANNOTATED_QUERIES", raising=False)
-        mp.setenv("QU_DUCKDB_PATH", str(root / "warehouse.duckdb"))
+        mp.setenv("QU_DUCKDB_PATH", str(warehouse_file(root)))
         result = materialize_graph(root, small_model_config(tiny_base))
     return root, result
 
@@ -96,7 +96,7 @@ def test_comparison_registers_every_candidate_and_a_champion_is_chosen(graph_run
     assert comparison.metadata["chart"].value.startswith("![model comparison](data:image/png;base64,")
     champion = materializations(result)["champion"].metadata["champion"].value
     assert champion.startswith("qu-")
-    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as connection:
+    with duckdb.connect(str(warehouse_file(root)), read_only=True) as connection:
         versions = connection.sql("select model_kind, latency_p99_ms from registry.model_versions").fetchall()
         events = connection.sql("select action, tag from registry.champion_events").fetchall()
     assert sorted(kind for kind, _ in versions) == ["crf", "onnx", "onnx", "transformer"]
@@ -110,7 +110,7 @@ def test_a_worse_candidate_is_registered_but_refused_by_the_gate(graph_run, tiny
     root, first = graph_run
     champion = materializations(first)["champion"].metadata["champion"].value
     monkeypatch.delenv("QU_ANNOTATED_QUERIES", raising=False)
-    monkeypatch.setenv("QU_DUCKDB_PATH", str(root / "warehouse.duckdb"))
+    monkeypatch.setenv("QU_DUCKDB_PATH", str(warehouse_file(root)))
     worse = small_model_config(tiny_base)
     worse["ops"]["crf_tagger"]["config"] = {"max_iterations": 1, "use_gazetteer": False}
     worse["ops"]["transformer_tagger"]["config"]["learning_rate"] = 1e-7
