@@ -3,7 +3,7 @@
 import dagster as dg
 
 from assets.catalog_tables import CATALOG_ASSET_KEYS, load_catalog
-from assets.model_evaluation import evaluate_model, evaluation_metadata, flat_metrics, headline_metadata
+from assets.model_evaluation import evaluate_model, flat_metrics, model_output
 from assets.training_data import SPLIT_ASSET_KEYS, load_splits, unseen_brands
 from query_understanding.artifacts import code_version, save_tagger
 from query_understanding.crf import CRFConfig, search_c1_c2, train_crf
@@ -62,17 +62,4 @@ def crf_tagger(
         metrics=metrics,
         extra={"train_sources": list(config.train_sources), "search_table": search_table},
     )
-    return dg.Output(
-        str(path),
-        metadata={
-            "model_id": manifest.model_id,
-            "artifact": dg.MetadataValue.path(str(path)),
-            "training_data_version": splits.data_version,
-            "code_version": manifest.code_version,
-            "train_examples": len(train),
-            "train_seconds": tagger.train_seconds,
-            **headline_metadata(metrics),
-            **evaluation_metadata(reports),
-        },
-        data_version=dg.DataVersion(manifest.model_id),
-    )
+    return model_output(path, manifest, model_store.registry().register(path), reports)

@@ -9,10 +9,12 @@ markdown tables for per-type, per-slice, behavioral results and the worst errors
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import dagster as dg
 
 from assets.training_data import Splits
+from query_understanding.artifacts import ModelManifest
 from query_understanding.evaluation import EvaluationReport, Example, evaluate_tagger
 from query_understanding.evaluation.slices import brand_texts
 from query_understanding.evaluation.report import behavioral_table, per_type_table, slice_table, worst_errors_table
@@ -80,3 +82,28 @@ def evaluation_metadata(reports: dict[str, EvaluationReport]) -> dict[str, dg.Me
         if report.worst_errors:
             metadata[f"{name}_worst_errors"] = dg.MetadataValue.md(worst_errors_table(report.worst_errors))
     return metadata
+
+
+def model_output(path: Path, manifest: ModelManifest, registry_tag: str, reports: dict[str, EvaluationReport], **extra) -> dg.Output[str]:
+    """The output every trained-model asset returns: its artifact folder plus lineage and scores.
+
+    The data version is the model id (content hash of files + config), so downstream assets see
+    a new version exactly when the model changed.
+    """
+    metrics = manifest.metrics
+    return dg.Output(
+        str(path),
+        metadata={
+            "model_id": manifest.model_id,
+            "registry_tag": registry_tag,
+            "artifact": dg.MetadataValue.path(str(path)),
+            "training_data_version": manifest.data_version,
+            "code_version": manifest.code_version,
+            "train_examples": int(metrics.get("train_examples", 0)),
+            "train_seconds": float(metrics.get("train_seconds", 0.0)),
+            **extra,
+            **headline_metadata(metrics),
+            **evaluation_metadata(reports),
+        },
+        data_version=dg.DataVersion(manifest.model_id),
+    )

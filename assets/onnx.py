@@ -15,7 +15,7 @@ import dagster as dg
 from assets.model_evaluation import evaluate_model, flat_metrics, headline_metadata
 from assets.catalog_tables import load_catalog
 from assets.training_data import load_splits, unseen_brands
-from query_understanding.artifacts import load_manifest, load_tagger, save_tagger
+from query_understanding.artifacts import code_version, load_manifest, load_tagger, save_tagger
 from query_understanding.export_gate import QuantizationGate, judge_int8
 from resources import DuckDBWarehouse, ModelStore
 
@@ -36,6 +36,7 @@ class OnnxExportConfig(dg.Config):
     group_name="models",
     kinds={"onnx"},
     check_specs=[PARITY, INT8],
+    code_version=code_version(),
 )
 def onnx_tagger(
     context: dg.AssetExecutionContext,
@@ -69,7 +70,7 @@ def onnx_tagger(
                 parent_model_id=parent.model_id,
                 extra={"provider": tagger.provider, "export": {k: v for k, v in report.items() if k != "parity"}},
             )
-            saved[variant] = (str(path), manifest.model_id, tagger.provider)
+            saved[variant] = (str(path), manifest.model_id, tagger.provider, model_store.registry().register(path))
         agreement = tag_agreement(variants["fp32"], variants["int8"], token_lists)
     key = "gold_f1_micro" if "gold_f1_micro" in metrics["fp32"] else "test_f1_micro"
     gate = judge_int8(agreement, metrics["fp32"][key], metrics["int8"][key],
@@ -84,6 +85,8 @@ def onnx_tagger(
         metadata={
             "fp32_model_id": saved["fp32"][1],
             "int8_model_id": saved["int8"][1],
+            "fp32_registry_tag": saved["fp32"][3],
+            "int8_registry_tag": saved["int8"][3],
             "parent_model_id": parent.model_id,
             "provider": saved["fp32"][2],
             "fp32_max_abs_diff": float(report.get("fp32_max_abs_diff", float("nan"))),

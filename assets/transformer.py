@@ -3,7 +3,7 @@
 import dagster as dg
 
 from assets.catalog_tables import CATALOG_ASSET_KEYS, load_catalog
-from assets.model_evaluation import evaluate_model, evaluation_metadata, flat_metrics, headline_metadata
+from assets.model_evaluation import evaluate_model, flat_metrics, model_output
 from assets.training_data import SPLIT_ASSET_KEYS, Splits, load_splits, unseen_brands
 from query_understanding.artifacts import code_version, save_artifact
 from resources import DuckDBWarehouse, ModelStore
@@ -92,19 +92,5 @@ def transformer_tagger(
         metrics=metrics,
         extra={"history": history.to_dict(), "train_sources": list(config.train_sources)},
     )
-    return dg.Output(
-        str(path),
-        metadata={
-            "model_id": manifest.model_id,
-            "artifact": dg.MetadataValue.path(str(path)),
-            "training_data_version": splits.data_version,
-            "code_version": manifest.code_version,
-            "device": history.device,
-            "best_epoch": history.best_epoch or 0,
-            "train_examples": len(train),
-            "train_seconds": train_seconds,
-            **headline_metadata(metrics),
-            **evaluation_metadata(reports),
-        },
-        data_version=dg.DataVersion(manifest.model_id),
-    )
+    registry_tag = model_store.registry().register(path)
+    return model_output(path, manifest, registry_tag, reports, device=history.device, best_epoch=history.best_epoch or 0)

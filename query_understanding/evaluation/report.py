@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from query_understanding.bio import bio_to_spans, repair_bio
+from query_understanding.bio import format_tagged
 from query_understanding.evaluation.behavioral import BehavioralResult, run_behavioral
 from query_understanding.evaluation.example import Example
 from query_understanding.evaluation.metrics import EntityMetrics, entity_metrics, sequence_counts
@@ -117,16 +117,6 @@ def worst_errors_table(errors: Sequence[dict]) -> str:
     return _table(("query", "errors", "gold", "predicted"), rows)
 
 
-def _bracketed(tokens: Sequence[str], tags: Sequence[str]) -> str:
-    """``[nike]BRAND running [shoes]TYPE``: a readable one-line rendering of tagged tokens."""
-    out, cursor = [], 0
-    for s in bio_to_spans(repair_bio(tags)):
-        out.extend(tokens[cursor : s.start])
-        out.append(f"[{' '.join(tokens[s.start : s.end])}]{s.type}")
-        cursor = s.end
-    out.extend(tokens[cursor:])
-    return " ".join(out)
-
 
 def worst_errors(
     examples: Sequence[Example], predictions: Sequence[Sequence[str]], n: int = 20
@@ -146,8 +136,8 @@ def worst_errors(
                 "id": example.id,
                 "query": example.text,
                 "errors": -neg_errors,
-                "gold": _bracketed(example.tokens, example.tags),
-                "predicted": _bracketed(example.tokens, predictions[i]),
+                "gold": format_tagged(example.tokens, example.tags),
+                "predicted": format_tagged(example.tokens, predictions[i]),
             }
         )
     return out
