@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline_support import warehouse_file
+import dagster as dg
+
+from pipeline_support import data_assets, resources_for, run_config, warehouse_file
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +40,15 @@ def patched_env(graph_env, monkeypatch):
     return root
 
 
+
+
+@pytest.fixture(scope="session")
+def first_run(graph_env):
+    """The data assets materialized once into the session's temporary warehouse."""
+    root, env = graph_env
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("QU_ANNOTATED_QUERIES", raising=False)
+        for key, value in env.items():
+            mp.setenv(key, value)
+        result = dg.materialize(data_assets(), resources=resources_for(root), run_config=run_config())
+    return root, env, result

@@ -16,17 +16,6 @@ from pipeline_support import copy_dbt_project, data_assets, materializations, re
 DATASETS = ("labeled_queries", "train_queries", "dev_queries", "test_queries")
 
 
-@pytest.fixture(scope="module")
-def first_run(graph_env):
-    root, env = graph_env
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("QU_ANNOTATED_QUERIES", raising=False)
-        for key, value in env.items():
-            mp.setenv(key, value)
-        result = dg.materialize(data_assets(), resources=resources_for(root), run_config=run_config())
-    return root, env, result
-
-
 def test_every_data_asset_materializes_and_every_check_passes(first_run):
     _, _, result = first_run
     assert result.success
