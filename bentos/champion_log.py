@@ -31,6 +31,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
+from bentos.durable import atomic_write_text, fsync_dir  # noqa: F401  (atomic_write_text re-exported)
+
 # the registry's logger name, so log filters and serve logs see champion events as before
 logger = logging.getLogger("bentoml.qu.registry")
 
@@ -47,26 +49,6 @@ class NothingToRollBack(Exception):
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _fsync_dir(path: Path) -> None:
-    """Make a create or rename in ``path`` durable (the directory entry, not only the data)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a fsynced temporary file renamed over it."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
 
 
 @dataclass
@@ -195,7 +177,7 @@ class ChampionLog:
             fh.flush()
             os.fsync(fh.fileno())
         if created:
-            _fsync_dir(self.home)
+            fsync_dir(self.home)
         state = self.state()
         atomic_write_text(self.snapshot_path, json.dumps(state.to_dict(), indent=2) + "\n")
         return state

@@ -28,6 +28,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Iterable, Mapping
 
+from bentos.durable import fsync_dir
+
 SCHEMA_VERSION = 1
 DEFAULT_DIR = "data/prediction_logs"
 
@@ -40,14 +42,6 @@ def default_log_dir() -> Path:
 def utc_timestamp(when: datetime | None = None) -> str:
     when = when or datetime.now(timezone.utc)
     return when.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class PredictionLog:
@@ -135,9 +129,9 @@ class PredictionLog:
             created = not path.exists()
             fh = open(path, "ab")
             if self.fsync and created:
-                _fsync_dir(path.parent)
+                fsync_dir(path.parent)
                 if created_dir:
-                    _fsync_dir(path.parent.parent)
+                    fsync_dir(path.parent.parent)
             self._files[date] = fh
         return fh
 
