@@ -15,7 +15,7 @@ import dagster as dg
 
 from assets.training_data import Splits
 from query_understanding.artifacts import ModelManifest
-from query_understanding.evaluation import EvaluationReport, Example, evaluate_tagger
+from query_understanding.evaluation import EvaluationReport, Example, evaluate_tagger, run_behavioral
 from query_understanding.evaluation.slices import brand_texts
 from query_understanding.evaluation.report import behavioral_table, per_type_table, slice_table, worst_errors_table
 from query_understanding.tagger import Tagger
@@ -51,8 +51,7 @@ def evaluate_model(tagger: Tagger, splits: Splits, unseen_brands: list[str]) -> 
     for name, examples in sets.items():
         reports[name] = evaluate_tagger(tagger, examples, train_brands=seen, behavioral=False, n_worst=15)
     last = list(sets)[-1]
-    behavioral = evaluate_tagger(tagger, sets[last][:BEHAVIORAL_SAMPLE], unseen_brands=unseen_brands, n_worst=0)
-    reports[last].behavioral = behavioral.behavioral
+    reports[last].behavioral = run_behavioral(tagger, sets[last][:BEHAVIORAL_SAMPLE], unseen_brands)
     return reports
 
 

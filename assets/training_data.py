@@ -37,10 +37,6 @@ class Splits:
         return [e for e in self.dev if e.source == "annotated"]
 
     @property
-    def synthetic_test(self) -> list[Example]:
-        return [e for e in self.test if e.source == "synthetic"]
-
-    @property
     def data_version(self) -> str:
         return " ".join(f"{split}:{version}" for split, version in sorted(self.versions.items()))
 
