@@ -1,14 +1,44 @@
 """The Dagster definitions of the query-understanding graph: assets, checks, resources, jobs.
 
-``dagster dev`` (through workspace.yaml) and the tests load ``defs`` from here.
+``dagster dev`` (through workspace.yaml) and the tests load ``defs`` from here. Every setting is
+resolved here, once: the offline switches, then the resources from
+:class:`query_understanding.settings.Locations` (``dg.EnvVar`` where the variable is set, so the
+UI shows where a value comes from; the local default under ``data/`` otherwise).
 """
+
+import os
 
 import dagster as dg
 
-from assets import bento, comparison, crf, dbt_models, onnx, query_logs, registry, transformer
-from resources import DuckDBWarehouse, ModelStore, dbt_cli_resource
+import assets
+from query_understanding import offline
+from query_understanding.settings import Locations
+from resources import DuckDBWarehouse, ModelStore, SourceFiles, dbt_cli_resource
 
-ASSET_MODULES = [dbt_models, query_logs, crf, transformer, onnx, comparison, registry, bento]
+# Dagster is loaded by now; what must see the switches starts later: dbt (a subprocess),
+# transformers and ONNX Runtime (imported inside the model steps).
+offline.apply()
+
+
+def setting(name: str, default: object) -> str | dg.EnvVar:
+    """``dg.EnvVar(name)`` when the variable is set, else the local default as a string."""
+    return dg.EnvVar(name) if os.environ.get(name) else str(default)
+
+
+def resources(locations: Locations) -> dict:
+    return {
+        "warehouse": DuckDBWarehouse(path=setting("QU_DUCKDB_PATH", locations.warehouse)),
+        "dbt": dbt_cli_resource(),
+        "source_files": SourceFiles(
+            prediction_log_dir=setting("QU_PREDICTION_LOG_DIR", locations.prediction_log_dir),
+            annotated_queries=setting("QU_ANNOTATED_QUERIES", locations.annotated_queries),
+        ),
+        "model_store": ModelStore(
+            root=setting("QU_MODEL_DIR", locations.model_dir),
+            registry_home=setting("QU_REGISTRY_HOME", locations.registry_home),
+        ),
+    }
+
 
 main_job = dg.define_asset_job(
     "main",
@@ -17,10 +47,10 @@ main_job = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules(ASSET_MODULES),
-    asset_checks=dg.load_asset_checks_from_modules(ASSET_MODULES),
+    assets=dg.load_assets_from_package_module(assets),
+    asset_checks=dg.load_asset_checks_from_package_module(assets),
     jobs=[main_job],
-    resources={"warehouse": DuckDBWarehouse(), "dbt": dbt_cli_resource(), "model_store": ModelStore()},
+    resources=resources(Locations.from_env()),
     # DuckDB allows one writing process per file: run steps one after another, in process.
     executor=dg.in_process_executor,
 )

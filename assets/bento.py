@@ -11,12 +11,15 @@ from pathlib import Path
 
 import dagster as dg
 
-from resources import PROJECT_ROOT, ModelStore
+from query_understanding.settings import PROJECT_ROOT
+from resources import ModelStore
 
 
 def build_bento(registry_home: Path, served_tag: str) -> str:
     """``bentoml build`` the service with ``served_tag`` packed; returns the bento tag."""
-    env = {**os.environ, "BENTOML_HOME": str(registry_home), "QU_SERVE_TAG": served_tag, "BENTOML_DO_NOT_TRACK": "True"}
+    # BentoML's own name for the registry home; the service module reads QU_SERVE_TAG at import
+    # to declare (and so pack) exactly the served model.
+    env = {**os.environ, "BENTOML_HOME": str(registry_home), "QU_SERVE_TAG": served_tag}
     bentoml = Path(sys.executable).parent / "bentoml"
     command = [str(bentoml), "build", "-f", "bentos/bentofile.yaml", "--output", "tag", "."]
     completed = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
@@ -44,7 +47,7 @@ def bento(context: dg.AssetExecutionContext, served_tag: str, model_store: Model
             "model_tag": served_tag,
             "bentoml_home": str(registry_home),
             "serve": dg.MetadataValue.md(
-                f"```\nBENTOML_HOME={registry_home} bentoml serve {tag} --host 127.0.0.1 --port 3000\n```"
+                f"```\nQU_REGISTRY_HOME={registry_home} scripts/serve.sh {tag}\n```"
             ),
         },
     )

@@ -1,27 +1,32 @@
 """The CRF baseline: trained on the train split, judged like every other model."""
 
 import dagster as dg
+from pydantic import Field
 
-from assets.catalog_tables import CATALOG_ASSET_KEYS, load_catalog
-from assets.model_evaluation import evaluate_model, flat_metrics, model_output
-from assets.training_data import SPLIT_ASSET_KEYS, load_splits, unseen_brands
+from assets.dbt_models import SPLIT_ASSET_KEYS
+from pipeline.catalog_tables import CATALOG_ASSET_KEYS, load_catalog
+from pipeline.configs import build
+from pipeline.model_evaluation import evaluate_model, model_output
+from pipeline.training_data import load_splits, unseen_brands
 from query_understanding.artifacts import code_version, save_tagger
 from query_understanding.crf import CRFConfig, search_c1_c2, train_crf
+from query_understanding.evaluation.scores import model_metrics
 from query_understanding.gazetteer import Gazetteer
 from resources import DuckDBWarehouse, ModelStore
 
+DEFAULTS = CRFConfig()
+
 
 class CRFTrainConfig(dg.Config):
-    """CRF hyper-parameters and feature switches (shown in the Launchpad)."""
+    """CRF hyper-parameters and feature switches (shown in the Launchpad); builds a CRFConfig."""
 
-    c1: float = 0.1
-    c2: float = 0.05
-    max_iterations: int = 100
-    use_gazetteer: bool = True
-    use_neighbours: bool = True
-    search_c1_c2: bool = False
-    """Pick c1/c2 from a small grid by dev F1 (gold dev when configured) before the final fit."""
-    train_sources: list[str] = ["synthetic", "annotated"]
+    c1: float = Field(default=DEFAULTS.c1, description="L1 regularization strength.")
+    c2: float = Field(default=DEFAULTS.c2, description="L2 regularization strength.")
+    max_iterations: int = Field(default=DEFAULTS.max_iterations, description="L-BFGS iterations.")
+    use_gazetteer: bool = Field(default=DEFAULTS.use_gazetteer, description="Catalog gazetteer match features.")
+    use_neighbours: bool = Field(default=DEFAULTS.use_neighbours, description="Features of the words around each word.")
+    search_c1_c2: bool = Field(default=False, description="Pick c1/c2 from a small grid by dev F1 (gold dev when configured) before the final fit.")
+    train_sources: list[str] = Field(default=["synthetic", "annotated"], description="Which train rows to learn from: synthetic (weak labels), annotated (bring your own).")
 
 
 @dg.asset(
@@ -33,20 +38,14 @@ class CRFTrainConfig(dg.Config):
 def crf_tagger(
     context: dg.AssetExecutionContext, config: CRFTrainConfig, warehouse: DuckDBWarehouse, model_store: ModelStore
 ) -> dg.Output[str]:
-    """Linear-chain CRF with word and catalog-gazetteer features; value: the artifact folder."""
+    """Linear-chain CRF with word and catalog-gazetteer features; value: its registry tag."""
     splits = load_splits(warehouse)
     catalog = load_catalog(warehouse)
     gazetteer = Gazetteer.from_catalog(catalog)
     train = [e for e in splits.train if e.source in config.train_sources]
     if not train:
         raise dg.Failure(f"no training rows from sources {config.train_sources}")
-    crf_config = CRFConfig(
-        c1=config.c1,
-        c2=config.c2,
-        max_iterations=config.max_iterations,
-        use_gazetteer=config.use_gazetteer,
-        use_neighbours=config.use_neighbours,
-    )
+    crf_config = build(config, CRFConfig)
     search_table = []
     if config.search_c1_c2:
         crf_config, search_table = search_c1_c2(train, splits.tuning_dev(), base_config=crf_config, gazetteer=gazetteer)
@@ -54,12 +53,11 @@ def crf_tagger(
     tagger = train_crf(train, crf_config, gazetteer)
     context.log.info(f"CRF trained on {len(train)} queries in {tagger.train_seconds:.1f} s")
     reports = evaluate_model(tagger, splits, unseen_brands(catalog, train))
-    metrics = {**flat_metrics(reports), "train_seconds": tagger.train_seconds, "train_examples": len(train)}
     path, manifest = save_tagger(
         tagger,
         model_store.root_path,
         data_version=splits.data_version,
-        metrics=metrics,
+        metrics=model_metrics(reports, tagger.train_seconds, len(train)),
         extra={"train_sources": list(config.train_sources), "search_table": search_table},
     )
     return model_output(path, manifest, model_store.registry().register(path), reports)

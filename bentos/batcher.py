@@ -16,7 +16,8 @@ the same service goes through the service's in-process HTTP client, and in Bento
 client closes its session every 100 calls while other calls are in flight (bentoml/BentoML
 issues #5540, #5544; fix proposed in PR #5698), which failed about 8% of requests at 16
 concurrent clients here; the extra pass through the ASGI stack also cost about 40% of
-throughput. ``QU_BATCHING=bentoml`` still selects that path (with a retry) for comparison.
+throughput. (A ``QU_BATCHING=bentoml`` mode kept that path for comparison until issue 9
+dropped it: the numbers above are in bentos/README.md.)
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""Serving settings read from the environment, and the deterministic A/B arm choice.
+"""The service's one settings object, read from the environment once, and the A/B arm choice.
 
 Every knob of the service is an environment variable so the same built bento runs on a
-laptop and a GPU box; see bentos/README.md for the table.
+laptop and a GPU box; the locations it shares with the pipeline (prediction log) come from
+:class:`query_understanding.settings.Locations`. The README's table lists every variable.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from query_understanding.settings import Locations
 from query_understanding.text import MAX_QUERY_CHARS
 
 #: Keywords usable as an A/B arm instead of a tag: whatever the registry serves right now.
@@ -54,13 +57,13 @@ class Limits:
 
 
 _BATCHING_MODES = {"local": "local", "1": "local", "true": "local", "on": "local", "yes": "local",
-                   "bentoml": "bentoml", "off": "off", "0": "off", "false": "off", "no": "off"}
+                   "off": "off", "0": "off", "false": "off", "no": "off"}
 
 
 def _batching_mode(raw: str | None) -> str:
     value = (raw or "local").strip().lower()
     if value not in _BATCHING_MODES:
-        raise ConfigError(f"QU_BATCHING={raw!r}: use local (default), bentoml or off")
+        raise ConfigError(f"QU_BATCHING={raw!r}: use local (default) or off")
     return _BATCHING_MODES[value]
 
 
@@ -120,11 +123,11 @@ def valid_request_id(value: str | None) -> str | None:
 class ServeSettings:
     """Everything the service reads from the environment, validated once at import."""
 
+    prediction_log_dir: Path = field(default_factory=lambda: Locations.from_env().prediction_log_dir)
     serve_tag: str | None = None
     ab_arms: list[tuple[str, float]] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
-    batching: str = "local"  # local | bentoml | off (see bentos/batcher.py)
-    max_latency_ms: int = 300
+    batching: str = "local"  # local | off (see bentos/batcher.py)
     max_batch_size: int = 128
     batch_wait_ms: int = 0
     max_queue: int = 2048
@@ -136,11 +139,11 @@ class ServeSettings:
     def from_env(cls) -> "ServeSettings":
         limits = Limits.from_env()
         return cls(
+            prediction_log_dir=Locations.from_env().prediction_log_dir,
             serve_tag=(os.environ.get("QU_SERVE_TAG") or "").strip() or None,
             ab_arms=parse_ab_tags(os.environ.get("QU_AB_TAGS")),
             limits=limits,
             batching=_batching_mode(os.environ.get("QU_BATCHING")),
-            max_latency_ms=_int_env("QU_BATCH_MAX_LATENCY_MS", 300),
             # one request's queries must fit one batch, so never below the request limit
             max_batch_size=max(_int_env("QU_BATCH_MAX_SIZE", 128, minimum=2), limits.max_batch),
             batch_wait_ms=_int_env("QU_BATCH_WAIT_MS", 0, minimum=0),

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from bentos.config import SERVED_ALIASES, ServeSettings, choose_arm
-from bentos.registry import ModelRegistry, RegistryError
+from model_registry import ModelRegistry, RegistryError
 from query_understanding.artifacts import load_tagger
 from query_understanding.tagger import Tagger
+from query_understanding.text import MAX_QUERY_CHARS
 
 logger = logging.getLogger("bentoml.qu.models")  # under "bentoml": shown in serve logs
 
@@ -116,7 +117,7 @@ def resolve_served_tag(registry: ModelRegistry, settings: ServeSettings,
         return tag, "bento model"
     raise ModelLoadError(
         f"no model to serve: QU_SERVE_TAG is not set and the registry at {registry.home} has no "
-        "champion or pin (promote one: python -m bentos.registry_cli promote TAG)"
+        "champion or pin (promote one: qu-registry promote TAG)"
     )
 
 
@@ -178,23 +179,18 @@ def bento_model_tags() -> list[str]:
 
 
 def tag_items(model_set: ModelSet, items: list[dict[str, Any]], retired: dict[str, LoadedModel] | None = None,
-              validate=None) -> list[dict]:
-    """Tag ``items`` (``{"tag", "query"}``) grouped by model; one result dict per item, with
-    ``model_tag`` of the model that answered, or ``{"error": ...}`` for an invalid query."""
+              max_query_chars: int = MAX_QUERY_CHARS) -> list[dict]:
+    """Tag ``items`` (``{"tag", "query"}``, already validated) grouped by model; one result dict
+    per item, with ``model_tag`` of the model that answered."""
     results: list[dict | None] = [None] * len(items)
     groups: dict[str, list[int]] = {}
     for i, item in enumerate(items):
-        if validate is not None:
-            problem = validate(item["query"])
-            if problem:
-                results[i] = {"query": item["query"], "error": problem}
-                continue
         tag = item["tag"] if item["tag"] in model_set.models or (retired and item["tag"] in retired) \
             else model_set.served_tag
         groups.setdefault(tag, []).append(i)
     for tag, indices in groups.items():
         model = model_set.models.get(tag) or (retired or {})[tag]
-        parsed = model.tagger.parse([items[i]["query"] for i in indices])
+        parsed = model.tagger.parse([items[i]["query"] for i in indices], max_query_chars)
         for i, p in zip(indices, parsed):
             results[i] = {**p.to_dict(), "model_tag": tag}
     return results  # type: ignore[return-value]

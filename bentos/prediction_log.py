@@ -28,15 +28,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Iterable, Mapping
 
-from bentos.durable import fsync_dir
+from model_registry.durable import fsync_dir
 
 SCHEMA_VERSION = 1
-DEFAULT_DIR = "data/prediction_logs"
-
-
-def default_log_dir() -> Path:
-    """``$QU_PREDICTION_LOG_DIR``, else ``data/prediction_logs`` (relative to the cwd)."""
-    return Path(os.environ.get("QU_PREDICTION_LOG_DIR") or DEFAULT_DIR)
 
 
 def utc_timestamp(when: datetime | None = None) -> str:
@@ -47,8 +41,8 @@ def utc_timestamp(when: datetime | None = None) -> str:
 class PredictionLog:
     """Append-only, date-partitioned JSONL log for one process."""
 
-    def __init__(self, root: str | Path | None = None, fsync: bool = True) -> None:
-        self.root = Path(root) if root is not None else default_log_dir()
+    def __init__(self, root: str | Path, fsync: bool = True) -> None:
+        self.root = Path(root)
         self.fsync = fsync
         self._queue_lock = threading.Lock()  # guards _pending / _queued
         self._write_lock = threading.Lock()  # one writer at a time

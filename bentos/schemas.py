@@ -1,7 +1,7 @@
 """What the query-understanding service answers: OpenAPI schemas and the error body.
 
 The pydantic models give BentoML's OpenAPI document (``/docs.json``) the shape of a
-``/parse`` answer and type ``tag_batch``'s items. ``/parse`` returns a ``JSONResponse`` of
+``/parse`` answer. ``/parse`` returns a ``JSONResponse`` of
 that shape rather than the model itself, because it also sets the ``X-Request-ID`` and
 ``X-Model-Tag`` headers. Every error, from an API or the info routes, has the body
 ``{"error": ..., "status": N}``, the shape :mod:`bentos.validation` sends for rejected requests.
@@ -37,11 +37,6 @@ class ParseResponse(BaseModel):
     results: list[ParsedOut]
     model_tag: str = Field(description="registry tag of the model that answered")
     request_id: str
-
-
-class BatchItem(BaseModel):
-    tag: str
-    query: str
 
 
 def error_response(status: int, message: str, ctx: Any = None, **extra: Any) -> JSONResponse:

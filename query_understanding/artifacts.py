@@ -7,9 +7,8 @@ an ONNX export came from). ``model_id`` is a hash of the files and config, so re
 same thing gives the same id and any change gives a new one. Directories appear atomically
 (written under a temp name, then renamed): a reader never sees half an artifact.
 
-Loading dispatches on ``model_kind`` through :func:`register_loader`; "crf" is registered here,
-other kinds register themselves when ``query_understanding.transformer`` is imported, which
-:func:`load_tagger` does lazily so CRF-only use never imports torch.
+Loading dispatches on ``model_kind`` through the static table :data:`LOADERS` of lazily
+imported functions, so CRF-only use never imports torch.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ import uuid
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from query_understanding.tagger import Tagger
 
@@ -198,25 +197,24 @@ def verify_artifact(path: str | Path) -> ModelManifest:
     return manifest
 
 
-_LOADERS: dict[str, Callable[..., Tagger]] = {}
+#: ``model_kind`` -> ``"module:attribute"`` of the function that opens it, imported on first
+#: use: loading a CRF never imports torch, loading an ONNX model never imports transformers.
+LOADERS: dict[str, str] = {
+    "crf": "query_understanding.crf.tagger:CRFTagger.load",
+    "transformer": "query_understanding.transformer.loaders:load_transformer_tagger",
+    "onnx": "query_understanding.transformer.loaders:load_onnx_tagger",
+}
 
 
-def register_loader(kind: str, loader: Callable[..., Tagger]) -> None:
-    """Make :func:`load_tagger` open artifacts of ``kind`` with ``loader(path, **options)``."""
-    _LOADERS[kind] = loader
-
-
-def registered_kinds() -> list[str]:
-    return sorted(_LOADERS)
-
-
-def _load_crf(path: Path) -> Tagger:
-    from query_understanding.crf.tagger import CRFTagger
-
-    return CRFTagger.load(path)
-
-
-register_loader("crf", _load_crf)
+def loader_for(kind: str) -> Callable[..., Tagger]:
+    """The function that opens artifacts of ``kind``; :class:`ArtifactError` for an unknown kind."""
+    if kind not in LOADERS:
+        raise ArtifactError(f"no loader for model kind {kind!r} (known: {', '.join(sorted(LOADERS))})")
+    module_name, _, attribute = LOADERS[kind].partition(":")
+    target: Any = importlib.import_module(module_name)
+    for name in attribute.split("."):
+        target = getattr(target, name)
+    return target
 
 
 def load_tagger(path: str | Path, verify: bool = True, **options) -> Tagger:
@@ -224,23 +222,11 @@ def load_tagger(path: str | Path, verify: bool = True, **options) -> Tagger:
 
     ``verify`` checks file hashes against the manifest first; ``options`` go to the loader
     (e.g. a device or ONNX variant for transformer kinds; the CRF loader takes none).
-
-    Unknown kinds trigger one import of ``query_understanding.transformer`` (which registers
-    its loaders); that import is skipped for "crf", so CRF artifacts load without torch.
     """
     path = Path(path)
     manifest = verify_artifact(path) if verify else load_manifest(path)
-    kind = manifest.model_kind
-    if kind not in _LOADERS:
-        try:
-            importlib.import_module("query_understanding.transformer")
-        except ImportError as exc:
-            if getattr(exc, "name", None) != "query_understanding.transformer":
-                raise ArtifactError(
-                    f"{path}: cannot load {kind!r} models here: {exc}"
-                ) from exc
-    if kind not in _LOADERS:
-        raise ArtifactError(
-            f"{path}: no loader for model kind {kind!r} (known: {', '.join(registered_kinds())})"
-        )
-    return _LOADERS[kind](path, **options)
+    try:
+        loader = loader_for(manifest.model_kind)
+    except ImportError as exc:
+        raise ArtifactError(f"{path}: cannot load {manifest.model_kind!r} models here: {exc}") from exc
+    return loader(path, **options)

@@ -16,7 +16,7 @@ import json
 import sys
 from typing import Sequence, TextIO
 
-import query_understanding.offline  # noqa: F401  (first: no network, no telemetry)
+from query_understanding import offline
 from query_understanding.artifacts import ArtifactError, load_tagger
 from query_understanding.evaluation.report import evaluate_tagger
 from query_understanding.gold import GoldFileError, read_gold
@@ -102,6 +102,7 @@ def main(
     stdout: TextIO | None = None,
 ) -> int:
     """Run the CLI; returns the exit status (argparse usage errors exit 2 themselves)."""
+    offline.apply()
     args = build_parser().parse_args(argv)
     try:
         return args.func(args, stdin or sys.stdin, stdout or sys.stdout)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable
 
 from query_understanding.bio import BIOError
-from query_understanding.evaluation.example import Example
+from query_understanding.example import Example
 from query_understanding.text import tokenize
 
 

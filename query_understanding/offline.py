@@ -1,7 +1,10 @@
 """Offline and no-telemetry defaults for every library the project uses.
 
-Imported first by every entry point (Dagster definitions, the service, the CLI), so nothing
-reaches out to a model hub or a telemetry endpoint. ``setdefault``: a user's own setting wins.
+Each entry point (the Dagster definitions, the service, the CLIs, the scripts, the tests)
+calls :func:`apply` once, before it imports dbt, Dagster, BentoML, transformers or ONNX
+Runtime, so nothing reaches out to a model hub or a telemetry endpoint. ``setdefault``: a
+user's own setting wins. ``python -m query_understanding.offline`` prints the same switches
+as shell ``export`` lines (``scripts/env.sh`` evaluates them for shell entry points).
 """
 
 import os
@@ -18,5 +21,13 @@ OFFLINE_ENVIRONMENT = {
     "TOKENIZERS_PARALLELISM": "false",
 }
 
-for _name, _value in OFFLINE_ENVIRONMENT.items():
-    os.environ.setdefault(_name, _value)
+
+def apply() -> None:
+    """Set every switch of :data:`OFFLINE_ENVIRONMENT` that the user has not set."""
+    for name, value in OFFLINE_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+
+
+if __name__ == "__main__":
+    for name, value in OFFLINE_ENVIRONMENT.items():
+        print(f"export {name}=${{{name}:-{value}}}")

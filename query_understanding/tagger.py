@@ -12,7 +12,7 @@ from typing import Sequence
 
 from query_understanding.bio import entities_from_tags, repair_bio
 from query_understanding.schema import ParsedQuery
-from query_understanding.text import tokenize, validate_query
+from query_understanding.text import MAX_QUERY_CHARS, tokenize, validate_query
 
 
 class Tagger(ABC):
@@ -31,10 +31,12 @@ class Tagger(ABC):
         """Valid BIO tags for each token list (stray I- repaired)."""
         return [repair_bio(tags) for tags, _ in self.predict_tags_with_scores(token_lists)]
 
-    def parse(self, queries: Sequence[str]) -> list[ParsedQuery]:
-        """Tag raw queries; raises :class:`~query_understanding.text.QueryError` on bad input."""
+    def parse(self, queries: Sequence[str], max_query_chars: int = MAX_QUERY_CHARS) -> list[ParsedQuery]:
+        """Tag raw queries; raises :class:`~query_understanding.text.QueryError` on bad input.
+
+        ``max_query_chars`` is the caller's limit (the service passes its configured one)."""
         for query in queries:
-            validate_query(query)
+            validate_query(query, max_query_chars)
         token_objs = [tokenize(q) for q in queries]
         predictions = self.predict_tags_with_scores([[t.text for t in toks] for toks in token_objs])
         parsed = []

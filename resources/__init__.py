@@ -1,12 +1,13 @@
-"""Dagster resources: where the warehouse, the dbt project and the model store live.
+"""Dagster resources: where the warehouse, the dbt project, the input files and the models live.
 
-Every resource has a local default under the project's ``data/`` folder (overridable by
-environment variables), so ``dagster dev`` works on a laptop with no configuration.
+Resources hold plain fields with no environment lookups of their own: ``definitions.py``
+configures them once from :class:`query_understanding.settings.Locations` (``dg.EnvVar`` where
+a variable is set, the local default under ``data/`` otherwise), and tests pass temporary paths.
 """
 
-from resources.dbt_project import DBT_PROJECT, dbt_cli_resource
+from resources.dbt_project import dbt_cli_resource, dbt_project
 from resources.model_store import ModelStore
-from resources.settings import DATA_DIR, PROJECT_ROOT
+from resources.source_files import SourceFiles
 from resources.warehouse import DuckDBWarehouse
 
-__all__ = ["DATA_DIR", "DBT_PROJECT", "PROJECT_ROOT", "DuckDBWarehouse", "ModelStore", "dbt_cli_resource"]
+__all__ = ["DuckDBWarehouse", "ModelStore", "SourceFiles", "dbt_cli_resource", "dbt_project"]

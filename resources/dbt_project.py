@@ -1,35 +1,26 @@
-"""The dbt project and the dbt CLI resource.
+"""The dbt project (a cached factory) and the dbt CLI resource.
 
-``@dbt_assets`` needs the dbt manifest when the definitions are imported. Under ``dagster dev``
-``prepare_if_dev`` re-parses the project on every load; elsewhere (tests, ``dagster job
-execute``, a fresh clone) we parse when the manifest is missing or older than a dbt file, so no
-entry point needs a separate ``dbt parse`` step and an edit is never silently ignored.
-Deployments should run ``dagster-dbt project prepare-and-package``.
+``@dbt_assets`` needs the dbt manifest when the asset modules are imported. :func:`dbt_project`
+builds the ``DbtProject`` once per process and parses it when the manifest is missing or older
+than a dbt file (``dagster dev``, tests, ``dagster job execute``, a fresh clone alike), so no
+entry point needs a separate ``dbt parse`` step and an edit is never silently ignored. It runs
+the dbt beside this interpreter, so the venv need not be activated (dagster-dbt's own preparer
+looks ``dbt`` up on PATH). Deployments should run ``dagster-dbt project
+prepare-and-package``. Settings reach dbt as ``--vars`` (see ``assets/dbt_models.py``), never
+through the environment.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
+from functools import cache
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from resources.settings import PROJECT_ROOT
+from query_understanding.settings import PROJECT_ROOT, Locations
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
-
-# dbt is installed beside this interpreter; make it findable when the venv is not activated
-# (e.g. `.venv/bin/dagster dev`), since dagster-dbt looks the executable up on PATH.
-if shutil.which("dbt") is None:
-    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-
-DBT_PROJECT = DbtProject(
-    project_dir=DBT_PROJECT_DIR,
-    profiles_dir=DBT_PROJECT_DIR,
-    target=os.environ.get("QU_DBT_TARGET"),  # None -> the profile's default (embedded DuckDB)
-)
 
 
 def manifest_is_stale(project: DbtProject) -> bool:
@@ -43,10 +34,24 @@ def manifest_is_stale(project: DbtProject) -> bool:
     return any(path.is_file() and path.stat().st_mtime > built for path in sources)
 
 
-DBT_PROJECT.prepare_if_dev()
-if manifest_is_stale(DBT_PROJECT):
-    DBT_PROJECT.preparer.prepare(DBT_PROJECT)
+@cache
+def dbt_project() -> DbtProject:
+    """The project for the configured target (``QU_DBT_TARGET``, default duckdb), its manifest
+    parsed when missing or stale (once per process); the dbt resource inherits the target."""
+    target = Locations.from_env().dbt_target
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target=target)
+    if manifest_is_stale(project):
+        cli = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
+        cli.cli(["--quiet", "parse"], target_path=project.target_path).wait()
+    return project
 
 
-def dbt_cli_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=DBT_PROJECT)
+def dbt_executable() -> str:
+    """dbt beside this interpreter (the venv need not be activated), else ``dbt`` on PATH."""
+    local = Path(sys.executable).parent / "dbt"
+    return str(local) if local.exists() else "dbt"
+
+
+def dbt_cli_resource(project_dir: str | Path | None = None) -> DbtCliResource:
+    """The dbt CLI for ``project_dir`` (default: this project, at its configured target)."""
+    return DbtCliResource(project_dir=str(project_dir) if project_dir else dbt_project(), dbt_executable=dbt_executable())

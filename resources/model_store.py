@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import dagster as dg
 
-from bentos.registry import ModelRegistry  # BentoML code lives in bentos/; imported eagerly on purpose
-from resources.settings import DATA_DIR
+from model_registry import ModelRegistry
 
 
 class ModelStore(dg.ConfigurableResource):
-    """Artifact root (``<root>/<kind>/<model_id>/``) and the registry's BentoML home.
+    """Artifact root (``<root>/<kind>/<model_id>/``) and the registry's home (BentoML home)."""
 
-    Defaults: ``data/models`` and ``data/registry``; ``QU_MODEL_DIR`` and ``QU_REGISTRY_HOME``
-    override them (tests point both at temporary folders).
-    """
-
-    root: str = os.environ.get("QU_MODEL_DIR", str(DATA_DIR / "models"))
-    registry_home: str = os.environ.get("QU_REGISTRY_HOME", str(DATA_DIR / "registry"))
+    root: str
+    """Model artifacts (``QU_MODEL_DIR``, default ``data/models``)."""
+    registry_home: str
+    """Registry: BentoML model store, bentos, champion log (``QU_REGISTRY_HOME``, default ``data/registry``)."""
 
     def registry(self) -> ModelRegistry:
         """The model registry (BentoML model store + champion log) at ``registry_home``."""

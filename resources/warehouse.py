@@ -6,7 +6,6 @@ asset opens short-lived connections through :meth:`DuckDBWarehouse.connect` inst
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -15,14 +14,12 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from resources.settings import default_duckdb_path
-
 
 class DuckDBWarehouse(dg.ConfigurableResource):
     """Embedded DuckDB warehouse shared by the Python assets and dbt."""
 
-    path: str = default_duckdb_path()
-    """DuckDB file; defaults to ``$QU_DUCKDB_PATH`` or ``data/warehouse.duckdb``."""
+    path: str
+    """DuckDB file (``QU_DUCKDB_PATH``, default ``data/warehouse.duckdb``)."""
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -33,15 +30,12 @@ class DuckDBWarehouse(dg.ConfigurableResource):
         finally:
             connection.close()
 
-    def export_to_dbt(self) -> None:
-        """Point dbt's profile at this file (``profiles.yml`` reads ``QU_DUCKDB_PATH``).
-
-        dbt runs as a subprocess that inherits the environment, so setting the variable here
-        keeps the resource the single source of truth for where dbt writes.
-        """
+    def dbt_vars(self) -> dict[str, str]:
+        """The dbt var that points ``profiles.yml`` at this file (its folder is created first:
+        DuckDB creates the file, not its folder), so the resource alone says where dbt writes."""
         path = Path(self.path).resolve()
-        path.parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates the file, not its folder
-        os.environ["QU_DUCKDB_PATH"] = str(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return {"duckdb_path": str(path)}
 
     def read_table(self, relation: str) -> pd.DataFrame:
         with self.connect(read_only=True) as connection:

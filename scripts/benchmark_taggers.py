@@ -32,8 +32,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import query_understanding.offline  # noqa: E402,F401
-from query_understanding.artifacts import ArtifactError, load_manifest, load_tagger  # noqa: E402
+from query_understanding import offline  # noqa: E402
+from query_understanding.artifacts import ArtifactError, load_manifest, load_tagger, loader_for  # noqa: E402
 from query_understanding.benchmark import measure_latency  # noqa: E402
 from query_understanding.evaluation import evaluate_tagger  # noqa: E402
 from query_understanding.gold import read_gold  # noqa: E402
@@ -61,13 +61,7 @@ def open_tagger(kind: str, path: Path, variant: str | None, threads: int):
                "onnx": {"variant": variant, "intra_op_threads": threads}}.get(kind, {})
     if (path / "manifest.json").is_file():
         return load_tagger(path, **options)
-    if kind == "crf":
-        from query_understanding.crf.tagger import CRFTagger
-
-        return CRFTagger.load(path)
-    from query_understanding.transformer import load_onnx_tagger, load_transformer_tagger
-
-    return {"transformer": load_transformer_tagger, "onnx": load_onnx_tagger}[kind](path, **options)
+    return loader_for(kind)(path, **options)  # a bare model folder, no manifest
 
 
 def size_bytes(path: Path, variant: str | None) -> int:
@@ -135,6 +129,7 @@ def markdown(rows: list[dict], args) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    offline.apply()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models-dir", help="model store root: newest artifact of each kind")
     parser.add_argument("--artifact", action="append", default=[], help="artifact folder (repeatable)")

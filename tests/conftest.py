@@ -34,7 +34,7 @@ TINY_TEMPLATES = ["{b} {c} {t}", "{c} {t} by {b}", "{b} {t}", "{c} {t}", "{t} {b
 def make_tiny_examples():
     """105 deterministic templated gold queries over the small brand/color/type lists above."""
     from query_understanding.bio import Span, spans_to_bio
-    from query_understanding.evaluation import Example
+    from query_understanding.example import Example
 
     out = []
     combos = itertools.product(TINY_BRANDS, TINY_COLORS, TINY_TYPES)

@@ -14,7 +14,7 @@
 {% macro qu_prediction_log_glob() -%}
   {%- set log_dir = var('prediction_log_dir') | trim -%}
   {%- if not log_dir -%}
-    {{ exceptions.raise_compiler_error("var prediction_log_dir is empty; set it (or QU_PREDICTION_LOG_DIR) to the prediction log directory") }}
+    {{ exceptions.raise_compiler_error("var prediction_log_dir is empty; set it (--vars, or QU_PREDICTION_LOG_DIR through Dagster) to the prediction log directory") }}
   {%- endif -%}
   {{ log_dir.rstrip('/') ~ '/**/*.jsonl' }}
 {%- endmacro %}

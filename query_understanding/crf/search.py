@@ -11,8 +11,8 @@ import itertools
 from typing import Iterable, Sequence
 
 from query_understanding.crf.tagger import CRFConfig, train_crf
-from query_understanding.evaluation.example import Example
 from query_understanding.evaluation.metrics import entity_metrics
+from query_understanding.example import Example
 from query_understanding.gazetteer import Gazetteer
 
 #: Default (c1, c2) points: light/medium/heavy L1 crossed with light/medium L2.
@@ -25,7 +25,7 @@ def search_c1_c2(
     train: Sequence[Example],
     dev: Sequence[Example],
     grid: Iterable[tuple[float, float]] = DEFAULT_GRID,
-    base_config: CRFConfig = CRFConfig(),
+    base_config: CRFConfig = CRFConfig(),  # noqa: B008  (frozen: one shared default is safe)
     gazetteer: Gazetteer | None = None,
 ) -> tuple[CRFConfig, list[dict]]:
     """Train one CRF per ``(c1, c2)`` and return the config with the best dev micro F1

@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 import pycrfsuite
 
 from query_understanding.crf.features import FeatureConfig, token_features
-from query_understanding.evaluation.example import Example
+from query_understanding.example import Example
 from query_understanding.gazetteer import Gazetteer
 from query_understanding.tagger import Tagger
 

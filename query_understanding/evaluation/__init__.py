@@ -1,13 +1,12 @@
 """Evaluation of taggers: strict entity metrics, slices, behavioral tests, reports.
 
-Everything here works on :class:`Example` (gold tokens + tags + flags) and any
+Everything here works on :class:`~query_understanding.example.Example` (gold tokens + tags + flags) and any
 :class:`~query_understanding.tagger.Tagger`, so CRF, PyTorch and ONNX models are judged by the
 same code in training pipelines, the CLI and tests.
 """
 
 from query_understanding.evaluation.baselines import MostFrequentTagTagger
 from query_understanding.evaluation.behavioral import BehavioralResult, run_behavioral
-from query_understanding.evaluation.example import Example
 from query_understanding.evaluation.metrics import Counts, EntityMetrics, entity_metrics
 from query_understanding.evaluation.report import EvaluationReport, evaluate_tagger
 from query_understanding.evaluation.slices import SliceResult, slice_membership, slice_metrics
@@ -17,7 +16,6 @@ __all__ = [
     "Counts",
     "EntityMetrics",
     "EvaluationReport",
-    "Example",
     "MostFrequentTagTagger",
     "SliceResult",
     "entity_metrics",

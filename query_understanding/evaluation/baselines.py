@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from typing import Iterable, Sequence
 
 from query_understanding.bio import repair_bio
-from query_understanding.evaluation.example import Example
+from query_understanding.example import Example
 from query_understanding.tagger import Tagger
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from query_understanding.bio import Span, bio_to_spans, repair_bio, spans_to_bio
-from query_understanding.evaluation.example import Example
+from query_understanding.example import Example
 from query_understanding.tagger import Tagger
 
 #: Filler words appended at the end of a query by the default invariance tests.

@@ -2,9 +2,9 @@
 
 ``evaluate_tagger`` runs the tagger once over gold examples and collects overall and per-type
 strict entity metrics, per-slice metrics, behavioral tests and the worst errors. The report
-renders as a nested dict (for JSON / manifests), a flat dict of numbers (for experiment
-tracking and plots) and markdown tables (for humans), so CLI, pipeline and notebooks show the
-same numbers.
+renders as a nested dict (for JSON), a summary record for manifests
+(:mod:`~query_understanding.evaluation.scores`) and markdown tables (for humans), so CLI,
+pipeline and notebooks show the same numbers.
 """
 
 from __future__ import annotations
@@ -15,15 +15,16 @@ from typing import Iterable, Sequence
 
 from query_understanding.bio import format_tagged
 from query_understanding.evaluation.behavioral import BehavioralResult, run_behavioral
-from query_understanding.evaluation.example import Example
 from query_understanding.evaluation.metrics import EntityMetrics, entity_metrics, sequence_counts
 from query_understanding.evaluation.slices import SliceResult, slice_metrics
+from query_understanding.example import Example
+from query_understanding.markdown import markdown_table
 from query_understanding.tagger import Tagger
 
 
 @dataclass(slots=True)
 class EvaluationReport:
-    """Everything ``evaluate_tagger`` measured; see :meth:`flat_metrics` for plot keys."""
+    """Everything ``evaluate_tagger`` measured; :func:`~query_understanding.evaluation.scores.summarize` records it."""
 
     overall: EntityMetrics
     slices: dict[str, SliceResult] = field(default_factory=dict)
@@ -42,29 +43,6 @@ class EvaluationReport:
             "worst_errors": list(self.worst_errors),
         }
 
-    def flat_metrics(self) -> dict[str, float]:
-        """Flat numeric metrics: ``f1_micro``, ``f1_BRAND``, ``slice.brand=unseen.f1_micro``,
-        ``behavioral.inv_uppercase.failure_rate`` ... (stable keys for tracking and plots)."""
-        o = self.overall
-        out: dict[str, float] = {
-            "n_examples": float(self.n_examples),
-            "precision_micro": o.micro.precision,
-            "recall_micro": o.micro.recall,
-            "f1_micro": o.micro.f1,
-            "precision_macro": o.macro_precision,
-            "recall_macro": o.macro_recall,
-            "f1_macro": o.macro_f1,
-        }
-        for t, c in o.per_type.items():
-            out.update({f"precision_{t}": c.precision, f"recall_{t}": c.recall})
-            out.update({f"f1_{t}": c.f1, f"support_{t}": float(c.support)})
-        for name, s in self.slices.items():
-            out[f"slice.{name}.n"] = float(s.n)
-            out[f"slice.{name}.f1_micro"] = s.metrics.micro.f1
-        for b in self.behavioral:
-            out[f"behavioral.{b.name}.failure_rate"] = b.failure_rate
-        return out
-
     def to_markdown(self) -> str:
         """Per-type, per-slice, behavioral and worst-error tables."""
         parts = ["## Per type", per_type_table(self.overall), "", "## Per slice"]
@@ -74,15 +52,6 @@ class EvaluationReport:
         if self.worst_errors:
             parts += ["## Worst errors", worst_errors_table(self.worst_errors), ""]
         return "\n".join(parts)
-
-
-def _row(cells: Iterable[object]) -> str:
-    return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
-
-
-def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    lines = [_row(header), _row("---" for _ in header)]
-    return "\n".join(lines + [_row(r) for r in rows])
 
 
 def per_type_table(metrics: EntityMetrics) -> str:
@@ -95,7 +64,7 @@ def per_type_table(metrics: EntityMetrics) -> str:
                  m.tp, m.fp, m.fn, m.support))
     rows.append(("macro", f"{metrics.macro_precision:.3f}", f"{metrics.macro_recall:.3f}",
                  f"{metrics.macro_f1:.3f}", "", "", "", m.support))
-    return _table(("type", "precision", "recall", "f1", "tp", "fp", "fn", "support"), rows)
+    return markdown_table(("type", "precision", "recall", "f1", "tp", "fp", "fn", "support"), rows)
 
 
 def slice_table(slices: dict[str, SliceResult]) -> str:
@@ -104,17 +73,17 @@ def slice_table(slices: dict[str, SliceResult]) -> str:
         m = s.metrics.micro
         rows.append((name, s.n, f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.f1:.3f}",
                      f"{s.metrics.macro_f1:.3f}"))
-    return _table(("slice", "n", "precision", "recall", "f1 micro", "f1 macro"), rows)
+    return markdown_table(("slice", "n", "precision", "recall", "f1 micro", "f1 macro"), rows)
 
 
 def behavioral_table(results: Sequence[BehavioralResult]) -> str:
     rows = [(b.name, b.n, b.n_failed, f"{b.failure_rate:.3f}") for b in results]
-    return _table(("test", "n", "failed", "failure rate"), rows)
+    return markdown_table(("test", "n", "failed", "failure rate"), rows)
 
 
 def worst_errors_table(errors: Sequence[dict]) -> str:
     rows = [(e["query"], e["errors"], e["gold"], e["predicted"]) for e in errors]
-    return _table(("query", "errors", "gold", "predicted"), rows)
+    return markdown_table(("query", "errors", "gold", "predicted"), rows)
 
 
 

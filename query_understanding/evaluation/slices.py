@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from query_understanding.evaluation.example import Example
 from query_understanding.evaluation.metrics import EntityMetrics, entity_metrics
+from query_understanding.example import Example
 from query_understanding.text import normalize_query
 
 #: Query-length buckets in tokens: (name, lowest, highest or None for open-ended).

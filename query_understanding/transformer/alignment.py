@@ -25,8 +25,10 @@ from tokenizers import Tokenizer
 
 #: Label id of positions the loss and the decoder ignore (PyTorch's CrossEntropyLoss default).
 IGNORE_INDEX = -100
-#: Sub-token budget per query, specials included; a 512-character query rarely needs more.
-DEFAULT_MAX_LENGTH = 128
+#: Sub-token budget per query, specials included: what the default models are trained and
+#: served with (saved with each model). Short queries need far less; words past the budget are
+#: tagged O.
+DEFAULT_MAX_LENGTH = 48
 #: File, next to ``tokenizer.json``, holding the encoder settings that file does not carry.
 ENCODER_CONFIG = "word_encoder.json"
 
@@ -98,6 +100,12 @@ class WordEncoder:
         plain.no_padding()
         plain.no_truncation()
         plain.save(str(directory / "tokenizer.json"))
+        self.save_settings(directory)
+
+    def save_settings(self, directory: str | Path) -> None:
+        """Write :data:`ENCODER_CONFIG`: what ``tokenizer.json`` does not carry (``max_length``...)."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
         settings = {
             "pad_token": self.pad_token,
             "pad_id": self.pad_id,

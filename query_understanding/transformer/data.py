@@ -9,8 +9,6 @@ that inference uses.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -25,12 +23,6 @@ def tokens_and_tags(example: Any) -> tuple[list[str], list[str]]:
     if isinstance(example, dict):
         return list(example["tokens"]), list(example["tags"])
     return list(example.tokens), list(example.tags)
-
-
-def read_jsonl(path: str | Path) -> list[dict]:
-    """Rows of a ``{"tokens", "tags"}`` JSONL file (blank lines skipped)."""
-    with Path(path).open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
 
 
 def prepare_examples(examples: Sequence[Any]) -> list[tuple[list[str], list[int]]]:

@@ -19,8 +19,6 @@ import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
-import query_understanding.offline  # noqa: F401
-
 import numpy as np
 import torch
 
@@ -146,7 +144,7 @@ def logits_parity(
     longest encoding, so callers choose the shapes to probe. An unloadable file raises.
     """
     batch = _as_encoder(tokenizer, max_length).encode(_as_token_lists(queries))
-    reference = TorchTagger(torch_model, _as_encoder(tokenizer, max_length), device=None).logits(batch)
+    reference = TorchTagger(torch_model, _as_encoder(tokenizer, max_length), device=None).batch_logits(batch)
     session = make_session(onnx_path, prefer_gpu=False)
     feed = {i.name: batch.arrays[i.name] for i in session.get_inputs()}
     exported = session.run(["logits"], feed)[0]

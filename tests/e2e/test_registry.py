@@ -6,9 +6,11 @@ import json
 
 import pytest
 
-from bentos.registry import EVENTS_FILE, SNAPSHOT_FILE, ModelRegistry, RegistryError, UnknownTagError
-from bentos.registry_cli import main as cli
+from model_registry import ModelRegistry, RegistryError, UnknownTagError
+from model_registry.champion_log import EVENTS_FILE, SNAPSHOT_FILE
+from model_registry.cli import main as cli
 from query_understanding.artifacts import load_manifest, load_tagger
+from query_understanding.evaluation.scores import metric_keys
 
 
 def test_register_list_get(registry, tiny_artifacts):
@@ -126,7 +128,8 @@ def test_cli(registry, tiny_artifacts, capsys):
 
     assert cli(["--home", home, "--json", "compare", a, b]) == 0
     compared = json.loads(capsys.readouterr().out)
-    assert compared["metrics"]["test_f1_micro"]["delta"] == pytest.approx(0.001)
+    f1_a, f1_b = (metric_keys(load_manifest(tiny_artifacts[k]).metrics)["test_f1_micro"] for k in "ab")
+    assert compared["metrics"]["test_f1_micro"] == {"a": f1_a, "b": f1_b, "delta": pytest.approx(f1_b - f1_a)}
 
     assert cli(["--home", home, "rollback", "--reason", "oops"]) == 0
     assert cli(["--home", home, "pin", b]) == 0

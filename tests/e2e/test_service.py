@@ -97,7 +97,7 @@ def test_bad_input_is_a_clear_4xx(server, raw, headers, status, words):
     assert good.status_code == 200 and good.json()["results"][0]["type"] == "jacket"
 
 
-@pytest.mark.parametrize("path", ["/parse", "/reload", "/internal/tag_batch"])
+@pytest.mark.parametrize("path", ["/parse", "/reload"])
 def test_a_malformed_content_type_is_415_on_every_post_api(server, path):
     # Found by schemathesis: multipart/form-data without a boundary made BentoML answer 500.
     r = requests.post(f"{server.url}{path}", data=b"{}", headers={"content-type": "multipart/form-data"}, timeout=30)
@@ -119,6 +119,14 @@ def test_chunked_oversized_body_is_413(server):
 def test_wrong_method_and_path(server):
     assert requests.get(f"{server.url}/parse", timeout=10).status_code == 405
     assert requests.post(f"{server.url}/nope", json={}, timeout=10).status_code == 404
+
+
+def test_there_is_no_internal_batching_endpoint(server):
+    # QU_BATCHING=bentoml and its /internal/tag_batch were dropped (issue 9): no public way to
+    # get predictions that skip the prediction log or to pick the model.
+    r = requests.post(f"{server.url}/internal/tag_batch", json={"items": [{"tag": "x", "query": "red shoes"}]}, timeout=10)
+    assert r.status_code == 404
+    assert not any("internal" in path for path in requests.get(f"{server.url}/docs.json", timeout=10).json()["paths"])
 
 
 def test_concurrent_requests_are_batched_without_mixups(server):
@@ -146,7 +154,8 @@ def test_health_docs_and_model_info(server, serving_home):
     info = requests.get(f"{server.url}/model_info", timeout=10).json()
     assert info["tag"] == info["served_tag"] == serving_home["tags"]["a"]
     assert info["kind"] == "crf" and info["data_version"] == "synthetic-7"
-    assert info["metrics"]["test_f1_micro"] == pytest.approx(0.907)
+    _, manifest = serving_home["registry"].get(serving_home["tags"]["a"])
+    assert info["metrics"] == manifest.metrics and 0.5 < info["metrics"]["evaluation"]["test"]["micro"]["f1"] <= 1
     assert info["provider"] and info["ab"]["enabled"] is False
     assert info["served_tag_source"] == "registry champion"
     assert info["limits"] == {"max_query_chars": 512, "max_batch": 64,
@@ -175,7 +184,7 @@ def test_prediction_log_is_readable_by_duckdb(server):
 def test_ab_split_records_both_tags(serving_home, server_factory):
     a, b = serving_home["tags"]["a"], serving_home["tags"]["b"]
     spec = f"{a}:0.5,{b}:0.5"
-    ab = server_factory(serving_home["home"], QU_AB_TAGS=spec, QU_BATCHING="bentoml")
+    ab = server_factory(serving_home["home"], QU_AB_TAGS=spec)
     arms = parse_ab_tags(spec)
     seen = {}
     session = requests.Session()
@@ -194,10 +203,10 @@ def test_ab_split_records_both_tags(serving_home, server_factory):
     assert {k: logged[k] for k in seen} == seen
     info = requests.get(f"{ab.url}/model_info", timeout=10).json()
     assert info["ab"]["enabled"] and {arm["tag"] for arm in info["ab"]["arms"]} == {a, b}
-    assert info["batching"]["mode"] == "bentoml"
+    assert info["batching"]["mode"] == "local"
 
-    # BentoML's batching path under concurrency: more than 100 self-calls, so its client
-    # refreshes its session with calls in flight (bentoml#5540); the service retries those.
+    # Concurrent requests to both arms: the micro-batcher groups queries of different arms into
+    # one batch and must answer each with its own arm's model.
     def one(i):
         rid = f"burst-{i}"
         r = requests.post(f"{ab.url}/parse", json={"queries": ["red shoes", f"nike jacket {i}"]},
@@ -231,6 +240,7 @@ def test_bentoml_build_offline_references_model_by_tag(serving_home):
     assert [m["tag"] for m in info["services"][0]["models"]] == [serving_home["tags"]["a"]]
     assert (bento_yaml.parent / "src" / "query_understanding" / "artifacts.py").is_file()
     assert (bento_yaml.parent / "src" / "bentos" / "service.py").is_file()
+    assert (bento_yaml.parent / "src" / "model_registry" / "registry.py").is_file()
 
 
 # ----------------------------------------------------------------------- reload (changes the registry)

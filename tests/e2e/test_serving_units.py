@@ -88,21 +88,41 @@ def test_micro_batcher_errors_and_overload():
     asyncio.run(main())
 
 
-def test_tag_items_off_path_and_validation(registry, tiny_artifacts):
+def test_tag_items_answers_each_item_with_its_model(registry, tiny_artifacts):
     a = registry.register(tiny_artifacts["a"])
     registry.promote(a)
     model_set = load_model_set(registry, ServeSettings())
-    out = tag_items(model_set, [{"tag": a, "query": "red nike shoes"}, {"tag": "qu-crf:gone", "query": "jeans"},
-                                {"tag": a, "query": "  "}],
-                    validate=lambda q: None if q.strip() else "empty")
+    out = tag_items(model_set, [{"tag": a, "query": "red nike shoes"}, {"tag": "qu-crf:gone", "query": "jeans"}])
     assert out[0]["brand"] == "nike" and out[0]["model_tag"] == a
     assert out[1]["model_tag"] == a  # an unknown tag is answered by the served model
-    assert out[2] == {"query": "  ", "error": "empty"}
+
+
+def test_a_query_limit_above_the_default_is_honoured_down_to_the_tagger(registry, tiny_artifacts):
+    # The limit is validated once (RequestGuard) and the tagger is told the same limit: a
+    # configured QU_MAX_QUERY_CHARS above 512 used to pass the service and fail in the tagger.
+    a = registry.register(tiny_artifacts["a"])
+    registry.promote(a)
+    limits = Limits(max_query_chars=1000)
+    long_query = "red nike shoes " * 40  # 600 characters
+    assert parse_body(json.dumps({"query": long_query}).encode(), limits) == [long_query]
+    out = tag_items(load_model_set(registry, ServeSettings()), [{"tag": a, "query": long_query}], None, 1000)
+    assert out[0]["query"] == long_query and out[0]["brand"] == "nike"
+
+
+def test_the_service_settings_take_the_shared_prediction_log_location(monkeypatch, tmp_path):
+    monkeypatch.setenv("QU_PREDICTION_LOG_DIR", str(tmp_path / "logs"))
+    assert ServeSettings.from_env().prediction_log_dir == (tmp_path / "logs").resolve()
+    monkeypatch.delenv("QU_PREDICTION_LOG_DIR")
+    monkeypatch.setenv("QU_DATA_DIR", str(tmp_path / "data"))
+    assert ServeSettings.from_env().prediction_log_dir == (tmp_path / "data" / "prediction_logs").resolve()
 
 
 def test_prediction_log_group_commit(tmp_path):
     log = PredictionLog(tmp_path)
-    rows = lambda i: PredictionLog.make_rows(f"req-{i}", [{"query": f"q{i}", "entities": []}], "qu-crf:x", 1.0)
+
+    def rows(i):
+        return PredictionLog.make_rows(f"req-{i}", [{"query": f"q{i}", "entities": []}], "qu-crf:x", 1.0)
+
     threads = [threading.Thread(target=log.append, args=(rows(i),)) for i in range(50)]
     for t in threads:
         t.start()

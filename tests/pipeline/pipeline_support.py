@@ -21,14 +21,18 @@ def warehouse_file(root: Path) -> Path:
     return root / "warehouse" / "warehouse.duckdb"
 
 
-def resources_for(root: Path, dbt_project_dir: Path | None = None) -> dict:
-    from dagster_dbt import DbtCliResource
-
-    from resources import DBT_PROJECT, DuckDBWarehouse, ModelStore
+def resources_for(
+    root: Path, annotated_queries: str = "", prediction_log_dir: Path | None = None, dbt_project_dir: Path | None = None
+) -> dict:
+    """The resources ``definitions.py`` configures, pointed at folders under ``root``."""
+    from resources import DuckDBWarehouse, ModelStore, SourceFiles, dbt_cli_resource
 
     return {
         "warehouse": DuckDBWarehouse(path=str(warehouse_file(root))),
-        "dbt": DbtCliResource(project_dir=str(dbt_project_dir)) if dbt_project_dir else DbtCliResource(project_dir=DBT_PROJECT),
+        "dbt": dbt_cli_resource(dbt_project_dir),
+        "source_files": SourceFiles(
+            prediction_log_dir=str(prediction_log_dir or root / "prediction_logs"), annotated_queries=annotated_queries
+        ),
         "model_store": ModelStore(root=str(root / "models"), registry_home=str(root / "registry")),
     }
 

@@ -7,10 +7,8 @@ same data versions; a broken catalog row stops everything downstream.
 
 from __future__ import annotations
 
-import duckdb
 import dagster as dg
-import pytest
-
+import duckdb
 from pipeline_support import copy_dbt_project, data_assets, materializations, resources_for, run_config, warehouse_file
 
 DATASETS = ("labeled_queries", "train_queries", "dev_queries", "test_queries")
@@ -44,8 +42,8 @@ def test_dataset_assets_carry_counts_sample_and_content_version(first_run):
 
 
 def test_no_query_text_appears_in_two_splits(first_run):
-    root, env, _ = first_run
-    with duckdb.connect(env["QU_DUCKDB_PATH"], read_only=True) as connection:
+    root, _, _ = first_run
+    with duckdb.connect(str(warehouse_file(root)), read_only=True) as connection:
         leaks = connection.sql(
             "select query_norm from main.labeled_queries group by 1 having count(distinct split) > 1"
         ).fetchall()
@@ -59,24 +57,21 @@ def test_no_query_text_appears_in_two_splits(first_run):
     assert splits["train"] > splits["dev"] > 0 and splits["test"] > 0
 
 
-def test_same_seed_gives_identical_data_versions(first_run, tmp_path, monkeypatch):
-    _, env, result = first_run
-    monkeypatch.delenv("QU_ANNOTATED_QUERIES", raising=False)
-    for key, value in {**env, "QU_DUCKDB_PATH": str(warehouse_file(tmp_path))}.items():
-        monkeypatch.setenv(key, value)
-    again = dg.materialize(data_assets(), resources=resources_for(tmp_path), run_config=run_config())
+def test_same_seed_gives_identical_data_versions(first_run, tmp_path):
+    _, annotated, result = first_run
+    again = dg.materialize(
+        data_assets(), resources=resources_for(tmp_path, annotated_queries=annotated), run_config=run_config()
+    )
     assert again.success
     first, second = materializations(result), materializations(again)
     for name in ("raw_query_logs", *DATASETS):
         assert first[name].tags["dagster/data_version"] == second[name].tags["dagster/data_version"], name
 
 
-def test_a_broken_catalog_row_fails_its_check_and_nothing_downstream_runs(tmp_path, monkeypatch):
+def test_a_broken_catalog_row_fails_its_check_and_nothing_downstream_runs(tmp_path):
     project = copy_dbt_project(tmp_path / "dbt")
     with (project / "seeds" / "brands.csv").open("a") as seeds:
         seeds.write("nike,Nike Again,fashion\n")  # duplicate key: violates unique(brand)
-    monkeypatch.delenv("QU_ANNOTATED_QUERIES", raising=False)
-    monkeypatch.setenv("QU_DUCKDB_PATH", str(warehouse_file(tmp_path)))
     result = dg.materialize(
         data_assets(), resources=resources_for(tmp_path, dbt_project_dir=project), run_config=run_config(), raise_on_error=False
     )

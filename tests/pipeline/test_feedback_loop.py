@@ -13,16 +13,16 @@ from datetime import timedelta, timezone
 import dagster as dg
 import duckdb
 import pytest
+from pipeline_support import resources_for, warehouse_file
 
 from bentos.prediction_log import PredictionLog, utc_timestamp
-from pipeline_support import resources_for, warehouse_file
 
 MODEL_TAG = "qu-crf:crf-feedbacktest"
 
 
 @pytest.fixture(scope="module")
 def feedback_run(first_run, tiny_crf, tmp_path_factory):
-    root, env, _ = first_run
+    root, annotated, _ = first_run
     with duckdb.connect(str(warehouse_file(root)), read_only=True) as connection:
         clicks = connection.sql(
             "select query_text, min(event_ts) as first_click from raw.query_logs "
@@ -37,11 +37,8 @@ def feedback_run(first_run, tiny_crf, tmp_path_factory):
     log.close()
     from assets import dbt_models
 
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("QU_ANNOTATED_QUERIES", raising=False)
-        for key, value in {**env, "QU_PREDICTION_LOG_DIR": str(log_dir)}.items():
-            mp.setenv(key, value)
-        result = dg.materialize([dbt_models.query_dataset_models], resources=resources_for(root))
+    resources = resources_for(root, annotated_queries=annotated, prediction_log_dir=log_dir)
+    result = dg.materialize([dbt_models.query_dataset_models], resources=resources)
     return root, clicks, result
 
 
@@ -56,7 +53,7 @@ def test_logged_predictions_become_weakly_labeled_feedback_rows(feedback_run):
         ).fetchall()
     assert logged == len(clicks)
     assert {r[0] for r in rows} == {q for q, _ in clicks}, "every logged query had later clicks"
-    for query, tokens, tags, model_tag, n_clicks, _ in rows:
+    for _, tokens, tags, model_tag, n_clicks, _ in rows:
         assert len(tokens) == len(tags) and model_tag == MODEL_TAG and n_clicks >= 1
     assert any(any(t != "O" for t in r[2]) for r in rows), "clicks must label some entities"
 

@@ -13,7 +13,6 @@ import json
 import dagster as dg
 import duckdb
 import pytest
-
 from pipeline_support import materializations, resources_for, run_config, warehouse_file  # noqa: E402
 
 import definitions
@@ -29,7 +28,7 @@ def small_model_config(tiny_base: str, **comparison) -> dict:
 
 @pytest.fixture(scope="module")
 def tiny_base(tmp_path_factory) -> str:
-    from query_understanding.transformer.tiny import make_tiny_base
+    from tiny_transformer import make_tiny_base
 
     return str(make_tiny_base(tmp_path_factory.mktemp("tiny-base")))
 
@@ -37,11 +36,7 @@ def tiny_base(tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def graph_run(tmp_path_factory, tiny_base):
     root = tmp_path_factory.mktemp("model-graph")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("QU_ANNOTATED_QUERIES", raising=False)
-        mp.setenv("QU_DUCKDB_PATH", str(warehouse_file(root)))
-        result = materialize_graph(root, small_model_config(tiny_base))
-    return root, result
+    return root, materialize_graph(root, small_model_config(tiny_base))
 
 
 def materialize_graph(root, config: dict, **kwargs) -> dg.ExecuteInProcessResult:
@@ -53,7 +48,8 @@ def test_every_asset_of_the_graph_materializes(graph_run):
     _, result = graph_run
     assert result.success
     mats = materializations(result)
-    for name in ("crf_tagger", "transformer_tagger", "onnx_tagger", "model_comparison", "champion", "bento"):
+    for name in ("crf_tagger", "transformer_tagger", "onnx_fp32_tagger", "onnx_int8_tagger", "model_comparison",
+                 "champion", "bento"):
         assert name in mats, name
 
 
@@ -76,9 +72,26 @@ def test_model_artifacts_record_their_lineage(graph_run):
     for manifest in manifests:
         assert f"train:{train_version}" in manifest["data_version"]
         assert manifest["code_version"] and manifest["config"]
-        assert 0.0 <= manifest["metrics"]["test_f1_micro"] <= 1.0
+        assert 0.0 <= manifest["metrics"]["evaluation"]["test"]["micro"]["f1"] <= 1.0
     onnx_parents = {m["parent_model_id"] for m in manifests if m["model_kind"] == "onnx"}
     assert onnx_parents == {next(m["model_id"] for m in manifests if m["model_kind"] == "transformer")}
+
+
+def test_model_assets_are_identified_by_their_registry_tags(graph_run):
+    root, result = graph_run
+    from model_registry import ModelRegistry
+
+    registry = ModelRegistry(root / "registry")
+    mats = materializations(result)
+    for asset, node in (("crf_tagger", "crf_tagger"), ("transformer_tagger", "transformer_tagger"),
+                        ("onnx_fp32_tagger", "onnx_taggers"), ("onnx_int8_tagger", "onnx_taggers")):
+        tag = result.output_for_node(node, asset if node == "onnx_taggers" else "result")
+        assert tag == mats[asset].metadata["registry_tag"].value
+        _, manifest = registry.get(tag)
+        assert mats[asset].tags["dagster/data_version"] == manifest.model_id
+    _, int8 = registry.get(result.output_for_node("onnx_taggers", "onnx_int8_tagger"))
+    assert set(int8.extra["quantization_gate"]) == {"passed", "reasons"}
+    assert int8.config["max_length"] == 48  # the training max_length, saved with the model and exported
 
 
 def test_onnx_parity_check_passes(graph_run):
@@ -106,11 +119,9 @@ def test_comparison_registers_every_candidate_and_a_champion_is_chosen(graph_run
     assert gate.passed
 
 
-def test_a_worse_candidate_is_registered_but_refused_by_the_gate(graph_run, tiny_base, monkeypatch):
+def test_a_worse_candidate_is_registered_but_refused_by_the_gate(graph_run, tiny_base):
     root, first = graph_run
     champion = materializations(first)["champion"].metadata["champion"].value
-    monkeypatch.delenv("QU_ANNOTATED_QUERIES", raising=False)
-    monkeypatch.setenv("QU_DUCKDB_PATH", str(warehouse_file(root)))
     worse = small_model_config(tiny_base)
     worse["ops"]["crf_tagger"]["config"] = {"max_iterations": 1, "use_gazetteer": False}
     worse["ops"]["transformer_tagger"]["config"]["learning_rate"] = 1e-7
@@ -118,7 +129,7 @@ def test_a_worse_candidate_is_registered_but_refused_by_the_gate(graph_run, tiny
     gate = next(c for c in second.get_asset_check_evaluations() if c.check_name == "promotion_gate")
     assert not gate.passed
     assert "champion" not in materializations(second), "the gate must block the promotion step"
-    from bentos.registry import ModelRegistry
+    from model_registry import ModelRegistry
 
     registry = ModelRegistry(root / "registry")
     assert registry.champion() == champion

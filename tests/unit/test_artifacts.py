@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from query_understanding.artifacts import (
+    LOADERS,
     MANIFEST,
     ArtifactError,
     ModelManifest,
@@ -17,7 +18,7 @@ from query_understanding.artifacts import (
     data_version,
     load_manifest,
     load_tagger,
-    register_loader,
+    loader_for,
     save_artifact,
     save_tagger,
     verify_artifact,
@@ -106,19 +107,23 @@ def test_not_an_artifact_and_unknown_kinds_are_clear_errors(tmp_path):
         load_tagger(path)
 
 
-def test_registered_loaders_are_dispatched_on_model_kind(tmp_path):
+def load_table_tagger(path: Path) -> MostFrequentTagTagger:
+    """A loader for the test kind below (an entry of the static loader table)."""
+    return MostFrequentTagTagger(json.loads((path / "table.json").read_text()))
+
+
+def test_loaders_are_dispatched_on_model_kind_from_the_static_table(tmp_path, monkeypatch):
     table = {"nike": "B-BRAND"}
-
-    def write(directory: Path) -> None:
-        (directory / "table.json").write_text(json.dumps(table))
-
-    def load(path: Path) -> MostFrequentTagTagger:
-        return MostFrequentTagTagger(json.loads((path / "table.json").read_text()))
-
-    register_loader("test_table", load)
-    path, manifest = save_artifact(write, tmp_path, model_kind="test_table")
+    monkeypatch.setitem(LOADERS, "test_table", f"{__name__}:load_table_tagger")
+    path, manifest = save_artifact(lambda d: (d / "table.json").write_text(json.dumps(table)), tmp_path,
+                                   model_kind="test_table")
     assert manifest.model_id.startswith("test_table-")
     assert load_tagger(path).predict_tags([["nike", "x"]]) == [["B-BRAND", "O"]]
+
+
+def test_every_kind_in_the_loader_table_resolves_to_a_function():
+    for kind in LOADERS:
+        assert callable(loader_for(kind)), kind
 
 
 def test_code_version_changes_when_any_source_file_changes(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from query_understanding.bio import bio_to_spans
 from query_understanding.crf import CRFConfig, train_crf
-from query_understanding.evaluation import Example, MostFrequentTagTagger
+from query_understanding.evaluation import MostFrequentTagTagger
 from query_understanding.evaluation.behavioral import (
     brand_swap_test,
     filler_invariance,
@@ -12,6 +12,7 @@ from query_understanding.evaluation.behavioral import (
     swap_brands,
     uppercase_invariance,
 )
+from query_understanding.example import Example
 
 UNSEEN = ["zorbex", "kalimar tech"]
 

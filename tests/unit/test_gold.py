@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from query_understanding.evaluation import Example
+from query_understanding.example import Example
 from query_understanding.gold import GoldFileError, read_gold, write_gold
 
 

@@ -126,12 +126,12 @@ def test_save_writes_a_loadable_single_variant_folder(export_dir, dev_tokens, tm
 
 # --- loaders ----------------------------------------------------------------------------------
 
-def test_register_loaders_registers_both_kinds():
-    from query_understanding.transformer import register_loaders
+def test_the_loader_table_opens_both_transformer_kinds():
+    from query_understanding.artifacts import loader_for
+    from query_understanding.transformer.loaders import load_onnx_tagger, load_transformer_tagger
 
-    seen = {}
-    register_loaders(lambda kind, fn: seen.setdefault(kind, fn))
-    assert set(seen) == {"transformer", "onnx"}
+    assert loader_for("transformer") is load_transformer_tagger
+    assert loader_for("onnx") is load_onnx_tagger
 
 
 def test_artifact_round_trip_for_both_kinds(export_dir, dev_tokens, tmp_path):
@@ -157,7 +157,7 @@ def test_artifact_round_trip_for_both_kinds(export_dir, dev_tokens, tmp_path):
 def test_onnx_tagger_never_imports_torch(export_dir):
     script = textwrap.dedent(f"""
         import sys
-        from query_understanding.transformer import load_onnx_tagger
+        from query_understanding.transformer.loaders import load_onnx_tagger
         from query_understanding.transformer.onnx_tagger import OnnxTagger
         tagger = OnnxTagger.from_dir({str(export_dir)!r}, "int8")
         tagger.parse(["nike red running shoes"])

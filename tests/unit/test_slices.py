@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from query_understanding.evaluation import Example
 from query_understanding.evaluation.slices import (
     length_bucket,
     slice_membership,
     slice_metrics,
     slice_names,
 )
+from query_understanding.example import Example
 
 
 def ex(text: str, tags: str, **kwargs) -> Example:

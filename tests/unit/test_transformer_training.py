@@ -15,7 +15,6 @@ from query_understanding.transformer.training import (  # noqa: E402
     TransformerConfig,
     dev_f1,
     fine_tune,
-    save_transformer,
 )
 
 
@@ -56,11 +55,12 @@ def test_label_maps_are_written_into_the_model_config(run):
 
 
 def test_save_and_load_round_trip(run, tmp_path):
-    save_transformer(run.model, run.tokenizer, tmp_path / "model")
+    original = TorchTagger(run.model, run.tokenizer, max_length=20)
+    original.save(tmp_path / "model")
     assert (tmp_path / "model" / "config.json").exists()
     assert (tmp_path / "model" / "tokenizer.json").exists()
-    original = TorchTagger(run.model, run.tokenizer)
     loaded = TorchTagger.from_dir(tmp_path / "model", device="cpu")
+    assert loaded.encoder.max_length == 20  # what inference depends on travels with the model
     before = original.predict_tags_with_scores(run.dev_tokens)
     after = loaded.predict_tags_with_scores(run.dev_tokens)
     assert [t for t, _ in before] == [t for t, _ in after]

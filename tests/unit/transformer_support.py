@@ -36,7 +36,8 @@ class TinyRun:
 
 @functools.lru_cache(maxsize=None)
 def tiny_run() -> TinyRun:
-    from query_understanding.transformer.tiny import make_tiny_base, synthetic_examples
+    from tiny_transformer import make_tiny_base, synthetic_examples
+
     from query_understanding.transformer.training import TransformerConfig, fine_tune
 
     root = Path(tempfile.mkdtemp(prefix="qu-tiny-transformer-"))

@@ -1,9 +1,11 @@
 """One evaluation for every model asset, so CRF, PyTorch and ONNX pages show the same figures.
 
 Each model is scored on the test split (synthetic, with the unseen-brand slice) and, when
-annotated queries are configured, on the gold dev rows. Figures become numeric metadata
-(``test_f1_micro``, ``gold_f1_BRAND``...) that Dagster plots across materializations, plus
-markdown tables for per-type, per-slice, behavioral results and the worst errors.
+annotated queries are configured, on the gold dev rows. The manifest keeps the scores as one
+structured record (:func:`~query_understanding.evaluation.scores.model_metrics`); the page shows
+numeric metadata rendered from it (``test_f1_micro``, ``gold_f1_BRAND``...) that Dagster plots
+across materializations, plus markdown tables for per-type, per-slice, behavioral results and
+the worst errors.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.training_data import Splits
+from pipeline.training_data import Splits
 from query_understanding.artifacts import ModelManifest
-from query_understanding.evaluation import EvaluationReport, Example, evaluate_tagger, run_behavioral
-from query_understanding.evaluation.slices import brand_texts
+from query_understanding.evaluation import EvaluationReport, evaluate_tagger, run_behavioral
 from query_understanding.evaluation.report import behavioral_table, per_type_table, slice_table, worst_errors_table
+from query_understanding.evaluation.scores import metric_keys
+from query_understanding.evaluation.slices import brand_texts
+from query_understanding.example import Example
 from query_understanding.tagger import Tagger
 
 #: Behavioral tests re-tag every example several times; a sample keeps the slow models quick.
@@ -55,19 +59,10 @@ def evaluate_model(tagger: Tagger, splits: Splits, unseen_brands: list[str]) -> 
     return reports
 
 
-def flat_metrics(reports: dict[str, EvaluationReport]) -> dict[str, float]:
-    """``<set>_<metric>`` for overall, per-type, slice and behavioral figures."""
-    out = {}
-    for name, report in reports.items():
-        for key, value in report.flat_metrics().items():
-            out[f"{name}_{key}"] = round(float(value), 5)
-    return out
-
-
-def headline_metadata(metrics: dict[str, float]) -> dict[str, float]:
-    """The numbers worth a plot: micro/macro F1 and per-type F1 per evaluation set."""
-    keep = ("f1_micro", "f1_macro", "precision_micro", "recall_micro", "f1_BRAND", "f1_COLOR", "f1_TYPE")
-    return {k: v for k, v in metrics.items() if k.split("_", 1)[1] in keep}
+def headline_metadata(metrics: dict, prefix: str = "") -> dict[str, float]:
+    """The numbers worth a plot (micro / macro and per-type P/R/F1 per set), from the manifest's
+    structured metrics through :func:`~query_understanding.evaluation.scores.metric_keys`."""
+    return {f"{prefix}{key}": value for key, value in metric_keys(metrics).items() if not key.startswith("train_")}
 
 
 def evaluation_metadata(reports: dict[str, EvaluationReport]) -> dict[str, dg.MetadataValue]:
@@ -83,21 +78,32 @@ def evaluation_metadata(reports: dict[str, EvaluationReport]) -> dict[str, dg.Me
     return metadata
 
 
-def model_output(path: Path, manifest: ModelManifest, registry_tag: str, reports: dict[str, EvaluationReport], **extra) -> dg.Output[str]:
-    """The output every trained-model asset returns: its artifact folder plus lineage and scores.
+def lineage_metadata(path: Path, manifest: ModelManifest, registry_tag: str) -> dict:
+    """Identity and lineage of one registered artifact, as asset metadata."""
+    return {
+        "registry_tag": registry_tag,
+        "model_id": manifest.model_id,
+        "artifact": dg.MetadataValue.path(str(path)),
+        "training_data_version": manifest.data_version,
+        "code_version": manifest.code_version,
+        "parent_model_id": manifest.parent_model_id or "none",
+    }
+
+
+def model_output(
+    path: Path, manifest: ModelManifest, registry_tag: str, reports: dict[str, EvaluationReport], **extra
+) -> dg.Output[str]:
+    """The output every model asset returns: its registry tag (the model's identity downstream)
+    plus lineage and scores.
 
     The data version is the model id (content hash of files + config), so downstream assets see
     a new version exactly when the model changed.
     """
     metrics = manifest.metrics
     return dg.Output(
-        str(path),
+        registry_tag,
         metadata={
-            "model_id": manifest.model_id,
-            "registry_tag": registry_tag,
-            "artifact": dg.MetadataValue.path(str(path)),
-            "training_data_version": manifest.data_version,
-            "code_version": manifest.code_version,
+            **lineage_metadata(path, manifest, registry_tag),
             "train_examples": int(metrics.get("train_examples", 0)),
             "train_seconds": float(metrics.get("train_seconds", 0.0)),
             **extra,

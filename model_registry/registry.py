@@ -9,31 +9,25 @@ is byte-for-byte the evaluated one and :func:`~query_understanding.artifacts.loa
 verifies it against the manifest's hashes on every load.
 
 Champion state: ``<home>/champion_events.jsonl``, replayed on every read; the log format, its
-durability and the promote / rollback / pin rules live in :mod:`bentos.champion_log`. This
-module resolves tags against the store first, so the log only ever names registered models.
+durability and the promote / rollback / pin rules live in :mod:`model_registry.champion_log`.
+This module resolves tags against the store first, so the log only ever names registered models.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import query_understanding.offline  # noqa: F401  (BENTOML_DO_NOT_TRACK before bentoml loads)
-
 import bentoml
 from bentoml._internal.models import ModelStore
 from bentoml._internal.tag import Tag
 from bentoml.exceptions import BentoMLException, NotFound
 
-from bentos.champion_log import (  # noqa: F401  (re-exported: bentos.registry's public names)
-    ACTIONS, EVENTS_FILE, LOCK_FILE, SNAPSHOT_FILE, ChampionLog, ChampionState, NothingToRollBack,
-    atomic_write_text, replay,
-)
+from model_registry.champion_log import ChampionLog, ChampionState, NothingToRollBack
 from query_understanding.artifacts import ArtifactError, ModelManifest, load_manifest, verify_artifact
 
 logger = logging.getLogger("bentoml.qu.registry")
@@ -48,11 +42,6 @@ class RegistryError(Exception):
 
 class UnknownTagError(RegistryError, LookupError):
     """No model with this tag in the store."""
-
-
-def default_home() -> Path:
-    """``$BENTOML_HOME``, else BentoML's default ``~/bentoml``."""
-    return Path(os.environ.get("BENTOML_HOME") or Path.home() / "bentoml")
 
 
 def _metadata_safe(value: Any) -> Any:
@@ -77,6 +66,8 @@ class ModelVersion:
     registered_at: str
     data_version: str | None
     code_version: str | None
+    parent_model_id: str | None
+    config: dict
     metrics: dict
     path: str
 
@@ -92,8 +83,8 @@ class ModelRegistry:
     when serving a built bento), and the champion log lives in ``home``.
     """
 
-    def __init__(self, home: str | Path | None = None, model_store: ModelStore | None = None):
-        self.home = Path(home) if home is not None else default_home()
+    def __init__(self, home: str | Path, model_store: ModelStore | None = None):
+        self.home = Path(home)
         self.home.mkdir(parents=True, exist_ok=True)
         if model_store is None:
             (self.home / "models").mkdir(parents=True, exist_ok=True)
@@ -155,7 +146,7 @@ class ModelRegistry:
             "data_version": str(manifest.data_version or ""),
             "code_version": str(manifest.code_version or ""),
             "created_at": manifest.created_at,
-            "registered_by": "bentos.registry",
+            "registered_by": "model_registry",
         }
         metadata = _metadata_safe({
             "kind": manifest.model_kind,
@@ -216,6 +207,8 @@ class ModelRegistry:
                 registered_at=model.info.creation_time.isoformat(timespec="seconds"),
                 data_version=meta.get("data_version"),
                 code_version=meta.get("code_version"),
+                parent_model_id=meta.get("parent_model_id"),
+                config=dict(meta.get("config") or {}),
                 metrics=dict(meta.get("metrics") or {}),
                 path=str(model.path),
             ))

@@ -12,8 +12,6 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-import query_understanding.offline  # noqa: F401
-
 BRANDS = ["nike", "adidas", "hydroflask", "levis", "samsung", "kitchenaid", "under-armour",
           "l'oreal", "crocs", "patagonia"]
 COLORS = ["red", "black", "navy", "rose-gold", "olive", "white", "turquoise", "camo"]

@@ -18,8 +18,9 @@ import dagster as dg
 import pandas as pd
 
 from query_understanding.bio import format_tagged
+from query_understanding.markdown import markdown_table
 from query_understanding.schema import ENTITY_TYPES
-from resources.warehouse import DuckDBWarehouse
+from resources import DuckDBWarehouse
 
 DBT_PACKAGE = "query_understanding"
 #: dbt models whose assets get dataset metadata (dagster-dbt names their outputs by model name).
@@ -49,10 +50,6 @@ def content_hash(frame: pd.DataFrame) -> str:
     return digest.hexdigest()[:16]
 
 
-def _escape_cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def dataset_metadata(frame: pd.DataFrame) -> dict[str, dg.MetadataValue | int | float]:
     """Row counts, entity counts per type, slice shares and a labeled sample."""
     entity_counts = Counter(tag[2:] for tags in frame["tags"] for tag in tags if tag.startswith("B-"))
@@ -64,13 +61,15 @@ def dataset_metadata(frame: pd.DataFrame) -> dict[str, dg.MetadataValue | int | 
     for entity_type in ENTITY_TYPES:
         metadata[f"entities_{entity_type}"] = int(entity_counts.get(entity_type, 0))
     by_split_source = frame.groupby(["split", "source"]).size().rename("rows").reset_index()
-    metadata["rows_per_split"] = dg.MetadataValue.md(by_split_source.to_markdown(index=False))
+    metadata["rows_per_split"] = dg.MetadataValue.md(
+        markdown_table(("split", "source", "rows"), by_split_source.itertuples(index=False))
+    )
     sample = frame.sort_values("query_id").head(SAMPLE_ROWS)
-    lines = ["| query | labeled | split | source |", "|---|---|---|---|"]
-    for row in sample.itertuples(index=False):
-        tagged = _escape_cell(format_tagged(list(row.tokens), list(row.tags)))
-        lines.append(f"| {_escape_cell(row.query_text)} | {tagged} | {row.split} | {row.source} |")
-    metadata["sample"] = dg.MetadataValue.md("\n".join(lines))
+    rows = [
+        (row.query_text, format_tagged(list(row.tokens), list(row.tags)), row.split, row.source)
+        for row in sample.itertuples(index=False)
+    ]
+    metadata["sample"] = dg.MetadataValue.md(markdown_table(("query", "labeled", "split", "source"), rows))
     return metadata
 
 

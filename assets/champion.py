@@ -1,7 +1,7 @@
 """The champion: applies the comparison's decision in the registry and mirrors it to SQL.
 
 The registry's source of truth is the BentoML model store plus the champion event log
-(bentos/registry.py); this asset writes both into the warehouse (``registry.model_versions``,
+(:mod:`model_registry`); this asset writes both into the warehouse (``registry.model_versions``,
 ``registry.champion_events``) so versions, metrics and champion history are queryable with SQL
 and joinable with prediction logs, and the dbt leaderboard marts build on them.
 """
@@ -11,20 +11,22 @@ import json
 import dagster as dg
 import pandas as pd
 
+from model_registry import ModelRegistry
+from query_understanding.evaluation.scores import metric_keys
+from query_understanding.markdown import markdown_table
 from resources import DuckDBWarehouse, ModelStore
 
 REGISTRY_SCHEMA = "registry"
 MEASURED = ("latency_p50_ms", "latency_p99_ms", "throughput_qps", "size_bytes")
 
 
-def versions_frame(registry, measured: dict[str, dict], previous: pd.DataFrame | None) -> pd.DataFrame:
+def versions_frame(registry: ModelRegistry, measured: dict[str, dict], previous: pd.DataFrame | None) -> pd.DataFrame:
     """One row per registered version; latency columns from this run, else the last run's."""
     earlier = {} if previous is None or previous.empty else previous.set_index("tag")[list(MEASURED)].to_dict("index")
     rows = []
     for version in registry.list_versions():
-        _, manifest = registry.get(version.tag)
         timing = measured.get(version.tag) or earlier.get(version.tag) or {}
-        metrics = version.metrics or {}
+        headline = metric_keys(version.metrics)
         rows.append(
             {
                 "tag": version.tag,
@@ -33,13 +35,13 @@ def versions_frame(registry, measured: dict[str, dict], previous: pd.DataFrame |
                 "created_at": pd.Timestamp(version.created_at) if version.created_at else pd.NaT,
                 "data_version": version.data_version,
                 "code_version": version.code_version,
-                "parent_model_id": manifest.parent_model_id,
-                "gold_f1_micro": metrics.get("gold_f1_micro"),
-                "test_f1_micro": metrics.get("test_f1_micro"),
+                "parent_model_id": version.parent_model_id,
+                "gold_f1_micro": headline.get("gold_f1_micro"),
+                "test_f1_micro": headline.get("test_f1_micro"),
                 **{key: timing.get(key) for key in MEASURED},
-                "train_seconds": metrics.get("train_seconds"),
-                "metrics_json": json.dumps(metrics, sort_keys=True),
-                "config_json": json.dumps(manifest.config, sort_keys=True),
+                "train_seconds": headline.get("train_seconds"),
+                "metrics_json": json.dumps(version.metrics, sort_keys=True),
+                "config_json": json.dumps(version.config, sort_keys=True),
                 "registered_at": pd.Timestamp(version.registered_at),
             }
         )
@@ -91,6 +93,8 @@ def champion(
             "pinned": state.pinned or "none",
             "previous_champion": state.previous or "none",
             "decision": decision["explanation"],
-            "history": dg.MetadataValue.md(history.tail(20).to_markdown(index=False)),
+            "history": dg.MetadataValue.md(
+                markdown_table(list(history.columns), history.tail(20).itertuples(index=False))
+            ),
         },
     )

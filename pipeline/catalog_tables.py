@@ -2,9 +2,9 @@
 
 import dagster as dg
 
-from assets.dataset_metadata import relation_name
+from pipeline.dataset_metadata import relation_name
 from query_understanding.catalog import Catalog
-from resources import DBT_PROJECT, DuckDBWarehouse
+from resources import DuckDBWarehouse, dbt_project
 
 CATALOG_SEEDS = (
     "brands",
@@ -18,8 +18,6 @@ CATALOG_ASSET_KEYS = [dg.AssetKey(seed) for seed in CATALOG_SEEDS]
 
 
 def load_catalog(warehouse: DuckDBWarehouse) -> Catalog:
-    tables = {
-        seed: warehouse.read_table(relation_name(seed, DBT_PROJECT.manifest_path, "seed")).to_dict("records")
-        for seed in CATALOG_SEEDS
-    }
+    manifest = dbt_project().manifest_path
+    tables = {seed: warehouse.read_table(relation_name(seed, manifest, "seed")).to_dict("records") for seed in CATALOG_SEEDS}
     return Catalog.from_records(tables)

@@ -1,7 +1,7 @@
 """Reading the labeled splits out of the warehouse, the same way for every model asset.
 
-Model assets depend on the dbt split models through ``get_asset_key_for_model`` and read them
-here. The data version they record in their manifests is the content hash the dataset assets
+Model assets depend on the dbt split models through ``get_asset_key_for_model`` (the keys are
+``SPLIT_ASSET_KEYS`` in ``assets/dbt_models.py``) and read them here. The data version they record in their manifests is the content hash the dataset assets
 show (same function), so a model's lineage points at exactly the rows it was trained on.
 """
 
@@ -10,16 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import dagster as dg
-from dagster_dbt import get_asset_key_for_model
 
-from assets.dataset_metadata import content_hash, relation_name
-from assets.dbt_models import query_dataset_models
+from pipeline.dataset_metadata import content_hash, relation_name
 from query_understanding.catalog import Catalog
-from query_understanding.evaluation import Example
-from resources import DBT_PROJECT, DuckDBWarehouse
+from query_understanding.example import Example
+from resources import DuckDBWarehouse, dbt_project
 
 SPLIT_MODELS = {"train": "train_queries", "dev": "dev_queries", "test": "test_queries"}
-SPLIT_ASSET_KEYS = [get_asset_key_for_model([query_dataset_models], m) for m in SPLIT_MODELS.values()]
 
 
 @dataclass
@@ -48,7 +45,7 @@ class Splits:
 def load_splits(warehouse: DuckDBWarehouse) -> Splits:
     examples, versions = {}, {}
     for split, model in SPLIT_MODELS.items():
-        frame = warehouse.read_table(relation_name(model, DBT_PROJECT.manifest_path))
+        frame = warehouse.read_table(relation_name(model, dbt_project().manifest_path))
         if frame.empty and split == "train":
             raise dg.Failure(f"{model} is empty: materialize the dataset assets first")
         versions[split] = content_hash(frame)

@@ -14,9 +14,8 @@ is skipped on replay and terminated before the next append, so one bad write nev
 the log. ``champion.json`` is a derived snapshot for humans and dashboards, written to a
 temporary file, fsynced and renamed into place, so it is never half-written.
 
-This module knows nothing about the BentoML store: :class:`bentos.registry.ModelRegistry`
-resolves and checks tags before handing them to :class:`ChampionLog`, and re-exports the
-names defined here.
+This module knows nothing about the BentoML store: :class:`model_registry.registry.ModelRegistry`
+resolves and checks tags before handing them to :class:`ChampionLog`.
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from bentos.durable import atomic_write_text, fsync_dir  # noqa: F401  (atomic_write_text re-exported)
+from model_registry.durable import atomic_write_text, fsync_dir
 
 # the registry's logger name, so log filters and serve logs see champion events as before
 logger = logging.getLogger("bentoml.qu.registry")
@@ -43,7 +42,7 @@ ACTIONS = ("promote", "rollback", "pin", "unpin")
 
 
 class NothingToRollBack(Exception):
-    """A rollback with no earlier champion; :class:`bentos.registry.ModelRegistry` reports it
+    """A rollback with no earlier champion; :class:`model_registry.registry.ModelRegistry` reports it
     as its ``RegistryError`` (this module stays free of registry imports)."""
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import io
 
+from query_understanding.markdown import markdown_table
+
 COLUMNS = (
     ("candidate", "candidate"),
     ("tag", "tag"),
@@ -17,8 +19,8 @@ COLUMNS = (
     ("BRAND", "gold_f1_BRAND"),
     ("COLOR", "gold_f1_COLOR"),
     ("TYPE", "gold_f1_TYPE"),
-    ("unseen brand", "test_slice.brand=unseen.f1_micro"),
-    ("typo", "test_slice.typo.f1_micro"),
+    ("unseen brand", "test_unseen_brand_f1"),
+    ("typo", "test_typo_f1"),
     ("p50 ms", "latency_p50_ms"),
     ("p99 ms", "latency_p99_ms"),
     ("q/s @64", "throughput_qps"),
@@ -28,20 +30,9 @@ COLUMNS = (
 )
 
 
-def _cell(value) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
-    return str(value).replace("|", "\\|")
-
-
 def comparison_table(rows: list[dict]) -> str:
     """One row per candidate (and the current champion), the columns above."""
-    lines = ["| " + " | ".join(h for h, _ in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    for row in rows:
-        lines.append("| " + " | ".join(_cell(row.get(key)) for _, key in COLUMNS) + " |")
-    return "\n".join(lines)
+    return markdown_table([h for h, _ in COLUMNS], [[row.get(key) for _, key in COLUMNS] for row in rows])
 
 
 def comparison_chart(rows: list[dict]) -> str:

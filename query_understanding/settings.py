@@ -1,0 +1,94 @@
+"""Every place the project keeps things, and the one environment variable that moves each.
+
+One name and one default per location, read here and nowhere else: the Dagster definitions,
+the service, the CLIs and the scripts all start from :meth:`Locations.from_env`, so a path
+cannot mean one folder to the pipeline and another to the service. The service's own knobs
+(limits, batching, A/B) are read once by ``bentos.config.ServeSettings``; together the two
+are every ``QU_*`` variable, documented in one table in the README (:data:`VARIABLES` is the
+list that table is checked against).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One environment variable the project reads: its name, default and what it sets."""
+
+    name: str
+    default: str
+    meaning: str
+
+
+#: Every variable the project reads (locations here, service knobs in ``bentos.config``).
+VARIABLES: tuple[Variable, ...] = (
+    Variable("QU_DATA_DIR", "data/", "root of everything the graph writes; the defaults below live in it"),
+    Variable("QU_DUCKDB_PATH", "$QU_DATA_DIR/warehouse.duckdb", "the DuckDB warehouse file (dbt and Python assets)"),
+    Variable("QU_MODEL_DIR", "$QU_DATA_DIR/models", "model artifacts, `<kind>/<model_id>/manifest.json` + files"),
+    Variable(
+        "QU_REGISTRY_HOME",
+        "$QU_DATA_DIR/registry",
+        "the registry: BentoML model store, bentos, champion log (scripts export it as BENTOML_HOME)",
+    ),
+    Variable(
+        "QU_PREDICTION_LOG_DIR",
+        "$QU_DATA_DIR/prediction_logs",
+        "where the service appends predictions and dbt reads them",
+    ),
+    Variable("QU_ANNOTATED_QUERIES", "(none)", "path or glob of annotated JSONL files (bring your own)"),
+    Variable("QU_DBT_TARGET", "duckdb", "dbt target of `dbt/profiles.yml` (duckdb, snowflake, bigquery)"),
+    Variable("QU_DBT_THREADS", "2", "dbt threads (read by `dbt/profiles.yml`)"),
+    Variable("QU_SERVE_TAG", "(registry pin, else champion)", "service: serve this registry tag"),
+    Variable("QU_AB_TAGS", "(off)", "service: A/B arms `TAG:WEIGHT,...` (`served` = the served tag)"),
+    Variable("QU_MAX_QUERY_CHARS", "512", "service: longest query, in characters"),
+    Variable("QU_MAX_BATCH", "64", "service: most queries per request"),
+    Variable("QU_MAX_BODY_BYTES", "(fits a full batch)", "service: largest request body"),
+    Variable("QU_BATCHING", "local", "service: `local` micro-batching across requests, or `off`"),
+    Variable("QU_BATCH_MAX_SIZE", "128", "service: most queries per model batch"),
+    Variable("QU_BATCH_WAIT_MS", "0", "service: how long a non-full batch waits for more"),
+    Variable("QU_BATCH_MAX_QUEUE", "2048", "service: queued queries before 503"),
+    Variable("QU_WORKERS", "1", "service: worker processes"),
+    Variable("QU_GPUS", "0", "service: GPUs to request per worker"),
+    Variable("QU_ADMIN_TOKEN", "(none)", "service: required `X-Admin-Token` of `POST /reload` when set"),
+    Variable("QU_SERVE", "1", "`scripts/run_main.sh`: `0` stops after the job instead of serving"),
+    Variable("QU_PORT", "3000", "`scripts/serve.sh`: the port to serve on (always 127.0.0.1)"),
+)
+
+
+@dataclass(frozen=True)
+class Locations:
+    """Absolute paths (and the annotated-data glob) the pipeline and the service share."""
+
+    data_dir: Path
+    warehouse: Path
+    model_dir: Path
+    registry_home: Path
+    prediction_log_dir: Path
+    annotated_queries: str = ""
+    dbt_target: str = "duckdb"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, root: Path = PROJECT_ROOT) -> "Locations":
+        """The locations ``environ`` (default: the process environment) selects."""
+        env = os.environ if environ is None else environ
+
+        def path(name: str, default: Path) -> Path:
+            return Path(env.get(name) or default).resolve()
+
+        data_dir = path("QU_DATA_DIR", root / "data")
+        return cls(
+            data_dir=data_dir,
+            warehouse=path("QU_DUCKDB_PATH", data_dir / "warehouse.duckdb"),
+            model_dir=path("QU_MODEL_DIR", data_dir / "models"),
+            registry_home=path("QU_REGISTRY_HOME", data_dir / "registry"),
+            prediction_log_dir=path("QU_PREDICTION_LOG_DIR", data_dir / "prediction_logs"),
+            annotated_queries=env.get("QU_ANNOTATED_QUERIES", ""),
+            dbt_target=env.get("QU_DBT_TARGET") or "duckdb",
+        )

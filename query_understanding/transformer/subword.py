@@ -1,0 +1,40 @@
+"""The base of the two sub-word taggers (PyTorch and ONNX Runtime): one batched decode path.
+
+Both encode word lists with the same :class:`~query_understanding.transformer.alignment.WordEncoder`,
+run a model over length-sorted chunks and decode each word from its first sub-token; only how
+logits are computed differs, so that is the one method a subclass provides.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Sequence
+
+import numpy as np
+
+from query_understanding.tagger import Tagger
+from query_understanding.transformer.alignment import EncodedBatch, WordEncoder, decode_words, sorted_chunks
+
+
+class SubwordTagger(Tagger):
+    """A tagger over a token-classification model; subclasses set ``encoder``, ``id2label``,
+    ``batch_size`` and implement :meth:`batch_logits`."""
+
+    encoder: WordEncoder
+    id2label: dict[int, str]
+    batch_size: int
+
+    @abstractmethod
+    def batch_logits(self, batch: EncodedBatch) -> np.ndarray:
+        """Float32 logits ``[batch, seq, labels]`` of one encoded batch."""
+
+    def predict_tags_with_scores(
+        self, token_lists: Sequence[Sequence[str]]
+    ) -> list[tuple[list[str], list[float] | None]]:
+        results: list[tuple[list[str], list[float] | None]] = [([], [])] * len(token_lists)
+        for chunk in sorted_chunks(token_lists, self.batch_size):
+            batch = self.encoder.encode([token_lists[i] for i in chunk])
+            logits = self.batch_logits(batch)
+            for row, i in enumerate(chunk):
+                results[i] = decode_words(logits[row], batch.word_ids[row], len(token_lists[i]), self.id2label)
+        return results
