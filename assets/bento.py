@@ -24,7 +24,9 @@ def build_bento(registry_home: Path, served_tag: str) -> str:
     command = [str(bentoml), "build", "-f", "bentos/bentofile.yaml", "--output", "tag", "."]
     completed = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
     if completed.returncode != 0:
-        raise dg.Failure(f"bentoml build failed ({completed.returncode})", metadata={"stderr": completed.stderr[-4000:]})
+        raise dg.Failure(
+            f"bentoml build failed ({completed.returncode})", metadata={"stderr": completed.stderr[-4000:]}
+        )
     lines = [line.strip() for line in completed.stdout.splitlines() if line.strip()]
     tag = lines[-1].removeprefix("__tag__:") if lines else ""
     if ":" not in tag:
@@ -46,8 +48,6 @@ def bento(context: dg.AssetExecutionContext, served_tag: str, model_store: Model
             "bento_tag": tag,
             "model_tag": served_tag,
             "bentoml_home": str(registry_home),
-            "serve": dg.MetadataValue.md(
-                f"```\nQU_REGISTRY_HOME={registry_home} scripts/serve.sh {tag}\n```"
-            ),
+            "serve": dg.MetadataValue.md(f"```\nQU_REGISTRY_HOME={registry_home} scripts/serve.sh {tag}\n```"),
         },
     )

@@ -46,7 +46,14 @@ def versions_frame(registry: ModelRegistry, measured: dict[str, dict], previous:
             }
         )
     frame = pd.DataFrame(rows)
-    for column in ("gold_f1_micro", "test_f1_micro", "latency_p50_ms", "latency_p99_ms", "throughput_qps", "train_seconds"):
+    for column in (
+        "gold_f1_micro",
+        "test_f1_micro",
+        "latency_p50_ms",
+        "latency_p99_ms",
+        "throughput_qps",
+        "train_seconds",
+    ):
         frame[column] = frame[column].astype("float64")
     frame["size_bytes"] = frame["size_bytes"].astype("Int64")
     return frame
@@ -82,7 +89,9 @@ def champion(
     state = registry.state()
     rows = comparison["rows"] + ([comparison["current"]] if comparison.get("current") else [])
     measured = {row["tag"]: row for row in rows}
-    warehouse.replace_table(REGISTRY_SCHEMA, "model_versions", versions_frame(registry, measured, previous_versions(warehouse)))
+    warehouse.replace_table(
+        REGISTRY_SCHEMA, "model_versions", versions_frame(registry, measured, previous_versions(warehouse))
+    )
     history = events_frame(registry.history())
     warehouse.replace_table(REGISTRY_SCHEMA, "champion_events", history)
     return dg.Output(

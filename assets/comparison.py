@@ -83,7 +83,8 @@ def blocking_reasons(rows: list[dict], servable_kinds: list[str]) -> dict[str, l
     for row in rows:
         if row["kind"] not in servable_kinds:
             blocked.setdefault(row["tag"], []).append(
-                f"kind {row['kind']} is not served (servable: {', '.join(servable_kinds)})")
+                f"kind {row['kind']} is not served (servable: {', '.join(servable_kinds)})"
+            )
         gate = row.get("quantization_gate")
         if gate and not gate["passed"]:
             blocked.setdefault(row["tag"], []).append("int8 not promotable: " + "; ".join(gate["reasons"]))
@@ -91,9 +92,15 @@ def blocking_reasons(rows: list[dict], servable_kinds: list[str]) -> dict[str, l
 
 
 @dg.asset(
-    ins={name: dg.AssetIn(asset) for name, asset in
-         (("crf", "crf_tagger"), ("transformer", "transformer_tagger"),
-          ("onnx_fp32", "onnx_fp32_tagger"), ("onnx_int8", "onnx_int8_tagger"))},
+    ins={
+        name: dg.AssetIn(asset)
+        for name, asset in (
+            ("crf", "crf_tagger"),
+            ("transformer", "transformer_tagger"),
+            ("onnx_fp32", "onnx_fp32_tagger"),
+            ("onnx_int8", "onnx_int8_tagger"),
+        )
+    },
     deps=SPLIT_ASSET_KEYS,
     group_name="comparison",
     kinds={"python"},
@@ -118,11 +125,16 @@ def model_comparison(
         rows.append(measured_row(registry, name, tag, queries, config.latency_queries))
         context.log.info(f"{name}: {tag} p50 {rows[-1]['latency_p50_ms']} ms")
     current_tag = registry.champion()
-    current_row = measured_row(registry, "current champion", current_tag, queries, config.latency_queries) \
-        if current_tag else None
+    current_row = (
+        measured_row(registry, "current champion", current_tag, queries, config.latency_queries)
+        if current_tag
+        else None
+    )
     rule = build(config, ChampionRule)
     decision = choose_champion(
-        [to_candidate(row) for row in rows], rule, to_candidate(current_row) if current_row else None,
+        [to_candidate(row) for row in rows],
+        rule,
+        to_candidate(current_row) if current_row else None,
         blocking_reasons(rows, config.servable_kinds),
     )
     verdicts = {v.tag: v for v in decision.verdicts}
@@ -147,7 +159,9 @@ def model_comparison(
     return dg.Output(value, metadata=metadata)
 
 
-@dg.asset_check(asset=model_comparison, blocking=True, description="Only a model that passes the champion rule is promoted.")
+@dg.asset_check(
+    asset=model_comparison, blocking=True, description="Only a model that passes the champion rule is promoted."
+)
 def promotion_gate(model_comparison: dict) -> dg.AssetCheckResult:
     decision = model_comparison["decision"]
     verdicts = {v["tag"]: v for v in decision["verdicts"]}

@@ -25,8 +25,14 @@ class CRFTrainConfig(dg.Config):
     max_iterations: int = Field(default=DEFAULTS.max_iterations, description="L-BFGS iterations.")
     use_gazetteer: bool = Field(default=DEFAULTS.use_gazetteer, description="Catalog gazetteer match features.")
     use_neighbours: bool = Field(default=DEFAULTS.use_neighbours, description="Features of the words around each word.")
-    search_c1_c2: bool = Field(default=False, description="Pick c1/c2 from a small grid by dev F1 (gold dev when configured) before the final fit.")
-    train_sources: list[str] = Field(default=["synthetic", "annotated"], description="Which train rows to learn from: synthetic (weak labels), annotated (bring your own).")
+    search_c1_c2: bool = Field(
+        default=False,
+        description="Pick c1/c2 from a small grid by dev F1 (gold dev when configured) before the final fit.",
+    )
+    train_sources: list[str] = Field(
+        default=["synthetic", "annotated"],
+        description="Which train rows to learn from: synthetic (weak labels), annotated (bring your own).",
+    )
 
 
 @dg.asset(

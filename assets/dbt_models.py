@@ -74,48 +74,51 @@ def _run_dbt_build(
         error = invocation.get_error()
         raise dg.Failure(
             description="dbt build failed"
-            + (f": failing tests {', '.join(failed)}" if failed else f": {error}" if error else "; see the dbt logs above"),
+            + (
+                f": failing tests {', '.join(failed)}"
+                if failed
+                else f": {error}"
+                if error
+                else "; see the dbt logs above"
+            ),
             metadata={"failed_tests": dg.MetadataValue.json(failed)},
         )
 
 
-@dbt_assets(
-    manifest=dbt_project().manifest_path,
+def dbt_group(name: str, description: str, select: str = "fqn:*", exclude: str | None = None) -> dg.AssetsDefinition:
+    """One ``@dbt_assets`` definition over the selected nodes, built by ``dbt build`` as above."""
+
+    def build(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse, source_files: SourceFiles
+    ):
+        yield from _run_dbt_build(context, dbt, warehouse, source_files)
+
+    build.__doc__ = description
+    decorate = dbt_assets(
+        manifest=dbt_project().manifest_path,
+        select=select,
+        exclude=exclude,
+        name=name,
+        dagster_dbt_translator=TRANSLATOR,
+    )
+    return decorate(build)
+
+
+catalog_seeds = dbt_group(
+    "catalog_seeds",
+    "Product catalog facts (brands, aliases, colors, product types) loaded as dbt seeds.",
     select="resource_type:seed",
-    name="catalog_seeds",
-    dagster_dbt_translator=TRANSLATOR,
 )
-def catalog_seeds(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse, source_files: SourceFiles
-):
-    """Product catalog facts (brands, aliases, colors, product types) loaded as dbt seeds."""
-    yield from _run_dbt_build(context, dbt, warehouse, source_files)
-
-
-@dbt_assets(
-    manifest=dbt_project().manifest_path,
+query_dataset_models = dbt_group(
+    "query_dataset_models",
+    "Weak labeling of query logs and the deterministic train/dev/test splits.",
     exclude="resource_type:seed tag:registry",
-    name="query_dataset_models",
-    dagster_dbt_translator=TRANSLATOR,
 )
-def query_dataset_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse, source_files: SourceFiles
-):
-    """Weak labeling of query logs and the deterministic train/dev/test splits."""
-    yield from _run_dbt_build(context, dbt, warehouse, source_files)
-
-
-@dbt_assets(
-    manifest=dbt_project().manifest_path,
+registry_models = dbt_group(
+    "registry_models",
+    "Leaderboard and champion history over the registry tables that ``champion`` writes.",
     select="tag:registry",
-    name="registry_models",
-    dagster_dbt_translator=TRANSLATOR,
 )
-def registry_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse, source_files: SourceFiles
-):
-    """Leaderboard and champion history over the registry tables that ``champion`` writes."""
-    yield from _run_dbt_build(context, dbt, warehouse, source_files)
 
 
 #: The train / dev / test split assets, which every model asset depends on.

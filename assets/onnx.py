@@ -26,11 +26,14 @@ from resources import DuckDBWarehouse, ModelStore
 DEFAULTS = ExportGate()
 VARIANTS = {"fp32": "onnx_fp32_tagger", "int8": "onnx_int8_tagger"}
 PARITY = dg.AssetCheckSpec(
-    "fp32_parity", asset=VARIANTS["fp32"], blocking=True,
+    "fp32_parity",
+    asset=VARIANTS["fp32"],
+    blocking=True,
     description="fp32 ONNX logits match PyTorch within max_abs_diff, and give the same tags on the test split.",
 )
 INT8 = dg.AssetCheckSpec(
-    "int8_promotable", asset=VARIANTS["int8"],
+    "int8_promotable",
+    asset=VARIANTS["int8"],
     description="int8 agrees with fp32 on at least min_int8_agreement of words and loses at most max_int8_f1_drop F1.",
 )
 
@@ -38,7 +41,9 @@ INT8 = dg.AssetCheckSpec(
 class OnnxExportConfig(dg.Config):
     """Tolerances of the export checks; builds an ExportGate."""
 
-    max_abs_diff: float = Field(default=DEFAULTS.max_abs_diff, description="Largest fp32 logit difference from PyTorch.")
+    max_abs_diff: float = Field(
+        default=DEFAULTS.max_abs_diff, description="Largest fp32 logit difference from PyTorch."
+    )
     min_int8_agreement: float = Field(
         default=DEFAULTS.min_int8_agreement, description="Least share of words int8 tags like fp32."
     )
@@ -49,10 +54,18 @@ class OnnxExportConfig(dg.Config):
 
 @dg.multi_asset(
     outs={
-        VARIANTS["fp32"]: dg.AssetOut(description="fp32 ONNX export of the transformer; value: its registry tag.",
-                                      kinds={"onnx"}, group_name="models", code_version=code_version()),
-        VARIANTS["int8"]: dg.AssetOut(description="Dynamic int8 ONNX export of the transformer; value: its registry tag.",
-                                      kinds={"onnx"}, group_name="models", code_version=code_version()),
+        VARIANTS["fp32"]: dg.AssetOut(
+            description="fp32 ONNX export of the transformer; value: its registry tag.",
+            kinds={"onnx"},
+            group_name="models",
+            code_version=code_version(),
+        ),
+        VARIANTS["int8"]: dg.AssetOut(
+            description="Dynamic int8 ONNX export of the transformer; value: its registry tag.",
+            kinds={"onnx"},
+            group_name="models",
+            code_version=code_version(),
+        ),
     },
     ins={"transformer": dg.AssetIn("transformer_tagger")},
     check_specs=[PARITY, INT8],
@@ -92,13 +105,18 @@ def onnx_taggers(
             if variant == "int8":
                 extra["quantization_gate"] = verdict.to_dict()
             path, manifest = save_tagger(
-                tagger, model_store.root_path, data_version=parent.data_version, metrics=metrics[variant],
-                parent_model_id=parent.model_id, extra=extra,
+                tagger,
+                model_store.root_path,
+                data_version=parent.data_version,
+                metrics=metrics[variant],
+                parent_model_id=parent.model_id,
+                extra=extra,
             )
             output = model_output(path, manifest, registry.register(path), reports[variant], provider=tagger.provider)
             context.log.info(f"{variant}: {output.value}")
-            yield dg.Output(output.value, output_name=VARIANTS[variant], metadata=output.metadata,
-                            data_version=output.data_version)
+            yield dg.Output(
+                output.value, output_name=VARIANTS[variant], metadata=output.metadata, data_version=output.data_version
+            )
     parity_problems = [p for p in report["problems"] if not p.startswith("int8")]
     yield dg.AssetCheckResult(
         asset_key=VARIANTS["fp32"],

@@ -28,7 +28,8 @@ class TransformerTrainConfig(dg.Config):
     learning_rate: float = Field(default=DEFAULTS.learning_rate, description="Peak AdamW learning rate.")
     batch_size: int = Field(default=DEFAULTS.batch_size, description="Queries per training batch.")
     max_length: int = Field(
-        default=DEFAULTS.max_length, description="Sub-token budget per query; saved with the model and used to serve it."
+        default=DEFAULTS.max_length,
+        description="Sub-token budget per query; saved with the model and used to serve it.",
     )
     seed: int = Field(default=DEFAULTS.seed, description="Seed of the classifier init, dropout and batch order.")
     early_stopping_patience: int | None = Field(
@@ -101,4 +102,6 @@ def transformer_tagger(
         extra={"history": history.to_dict(), "train_sources": list(config.train_sources)},
     )
     registry_tag = model_store.registry().register(path)
-    return model_output(path, manifest, registry_tag, reports, device=history.device, best_epoch=history.best_epoch or 0)
+    return model_output(
+        path, manifest, registry_tag, reports, device=history.device, best_epoch=history.best_epoch or 0
+    )

@@ -57,9 +57,13 @@ class MicroBatcher:
         self.largest_batch = 0
 
     def stats(self) -> dict:
-        return {"batches": self.batches, "items": self.items, "largest_batch": self.largest_batch,
-                "mean_batch": round(self.items / self.batches, 2) if self.batches else None,
-                "queued_items": self._queued_items}
+        return {
+            "batches": self.batches,
+            "items": self.items,
+            "largest_batch": self.largest_batch,
+            "mean_batch": round(self.items / self.batches, 2) if self.batches else None,
+            "queued_items": self._queued_items,
+        }
 
     async def submit(self, items: list[Any]) -> list[Any]:
         """Results for ``items`` (in order), computed in some batch with other requests' items."""
@@ -120,5 +124,5 @@ class MicroBatcher:
                 start = 0
                 for items, future in jobs:
                     if not future.done():
-                        future.set_result(list(results[start:start + len(items)]))
+                        future.set_result(list(results[start : start + len(items)]))
                     start += len(items)

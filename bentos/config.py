@@ -56,8 +56,17 @@ class Limits:
         return cls(max_query_chars, max_batch, _int_env("QU_MAX_BODY_BYTES", default_body))
 
 
-_BATCHING_MODES = {"local": "local", "1": "local", "true": "local", "on": "local", "yes": "local",
-                   "off": "off", "0": "off", "false": "off", "no": "off"}
+_BATCHING_MODES = {
+    "local": "local",
+    "1": "local",
+    "true": "local",
+    "on": "local",
+    "yes": "local",
+    "off": "off",
+    "0": "off",
+    "false": "off",
+    "no": "off",
+}
 
 
 def _batching_mode(raw: str | None) -> str:

@@ -29,7 +29,9 @@ async def _docs_redirect(request: Request) -> RedirectResponse:
     return RedirectResponse("/", status_code=307)  # BentoML's Swagger UI lives at /
 
 
-info_app = Starlette(routes=[
-    Route("/model_info", _model_info_endpoint, methods=["GET"]),
-    Route("/docs", _docs_redirect, methods=["GET"]),
-])
+info_app = Starlette(
+    routes=[
+        Route("/model_info", _model_info_endpoint, methods=["GET"]),
+        Route("/docs", _docs_redirect, methods=["GET"]),
+    ]
+)

@@ -69,10 +69,17 @@ def load_model(registry: ModelRegistry, tag: str) -> LoadedModel:
     started = time.perf_counter()
     path, manifest = registry.get(tag)
     tagger = load_tagger(path)
-    model = LoadedModel(tag, path, manifest.to_dict(), tagger, execution_provider(tagger),
-                        time.perf_counter() - started)
-    logger.info("loaded %s (kind=%s, model_id=%s) on %s in %.2fs", tag, manifest.model_kind,
-                manifest.model_id, model.provider, model.load_seconds)
+    model = LoadedModel(
+        tag, path, manifest.to_dict(), tagger, execution_provider(tagger), time.perf_counter() - started
+    )
+    logger.info(
+        "loaded %s (kind=%s, model_id=%s) on %s in %.2fs",
+        tag,
+        manifest.model_kind,
+        manifest.model_id,
+        model.provider,
+        model.load_seconds,
+    )
     return model
 
 
@@ -94,16 +101,19 @@ class ModelSet:
         return {
             **served.info(),
             "served_tag_source": self.source,
-            "ab": {"enabled": bool(self.arms),
-                   "arms": [{"tag": t, "weight": round(w, 6)} for t, w in self.arms],
-                   "assignment": "sha256(request_id) bucket; send X-Request-ID for a stable arm"},
+            "ab": {
+                "enabled": bool(self.arms),
+                "arms": [{"tag": t, "weight": round(w, 6)} for t, w in self.arms],
+                "assignment": "sha256(request_id) bucket; send X-Request-ID for a stable arm",
+            },
             "models": {tag: m.info() for tag, m in self.models.items()},
             "loaded_at": self.loaded_at,
         }
 
 
-def resolve_served_tag(registry: ModelRegistry, settings: ServeSettings,
-                       fallback_tags: Iterable[str] = ()) -> tuple[str, str]:
+def resolve_served_tag(
+    registry: ModelRegistry, settings: ServeSettings, fallback_tags: Iterable[str] = ()
+) -> tuple[str, str]:
     """(tag, where it came from): QU_SERVE_TAG, else the registry's pin/champion, else the
     first model baked into the bento being served."""
     if settings.serve_tag:
@@ -178,15 +188,22 @@ def bento_model_tags() -> list[str]:
     return []
 
 
-def tag_items(model_set: ModelSet, items: list[dict[str, Any]], retired: dict[str, LoadedModel] | None = None,
-              max_query_chars: int = MAX_QUERY_CHARS) -> list[dict]:
+def tag_items(
+    model_set: ModelSet,
+    items: list[dict[str, Any]],
+    retired: dict[str, LoadedModel] | None = None,
+    max_query_chars: int = MAX_QUERY_CHARS,
+) -> list[dict]:
     """Tag ``items`` (``{"tag", "query"}``, already validated) grouped by model; one result dict
     per item, with ``model_tag`` of the model that answered."""
     results: list[dict | None] = [None] * len(items)
     groups: dict[str, list[int]] = {}
     for i, item in enumerate(items):
-        tag = item["tag"] if item["tag"] in model_set.models or (retired and item["tag"] in retired) \
+        tag = (
+            item["tag"]
+            if item["tag"] in model_set.models or (retired and item["tag"] in retired)
             else model_set.served_tag
+        )
         groups.setdefault(tag, []).append(i)
     for tag, indices in groups.items():
         model = model_set.models.get(tag) or (retired or {})[tag]

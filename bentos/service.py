@@ -107,15 +107,21 @@ class QueryParser:
         self.model_set: ModelSet = load_model_set(self.registry, SETTINGS, None, bento_model_tags())
         self.retired: dict[str, LoadedModel] = {}  # previous set: answers batches queued before a reload
         self.prediction_log = PredictionLog(SETTINGS.prediction_log_dir)
-        self.batcher = MicroBatcher(self._tag_local_batch, SETTINGS.max_batch_size,
-                                    SETTINGS.batch_wait_ms, SETTINGS.max_queue)
+        self.batcher = MicroBatcher(
+            self._tag_local_batch, SETTINGS.max_batch_size, SETTINGS.batch_wait_ms, SETTINGS.max_queue
+        )
         self._reload_lock = asyncio.Lock()
         self._started = time.time()
         served = self.model_set.models[self.model_set.served_tag]
         logger.info(
             "serving %s (%s, from %s) on %s; A/B: %s; batching: %s; prediction log: %s; limits: %s",
-            served.tag, served.manifest.get("model_kind"), self.model_set.source, served.provider,
-            self.model_set.arms or "off", self.settings.batching, self.prediction_log.root.resolve(),
+            served.tag,
+            served.manifest.get("model_kind"),
+            self.model_set.source,
+            served.provider,
+            self.model_set.arms or "off",
+            self.settings.batching,
+            self.prediction_log.root.resolve(),
             self.limits,
         )
 
@@ -203,14 +209,18 @@ class QueryParser:
             "service": "query_understanding",
             **model_set.info(),
             "served_tag": model_set.served_tag,
-            "limits": {"max_query_chars": self.limits.max_query_chars,
-                       "max_batch": self.limits.max_batch,
-                       "max_body_bytes": self.limits.max_body_bytes},
-            "batching": {"mode": self.settings.batching,
-                         "max_batch_size": self.settings.max_batch_size,
-                         "wait_ms": self.settings.batch_wait_ms,
-                         "max_queue": self.settings.max_queue,
-                         "stats": self.batcher.stats()},
+            "limits": {
+                "max_query_chars": self.limits.max_query_chars,
+                "max_batch": self.limits.max_batch,
+                "max_body_bytes": self.limits.max_body_bytes,
+            },
+            "batching": {
+                "mode": self.settings.batching,
+                "max_batch_size": self.settings.max_batch_size,
+                "wait_ms": self.settings.batch_wait_ms,
+                "max_queue": self.settings.max_queue,
+                "stats": self.batcher.stats(),
+            },
             "prediction_log_dir": str(self.prediction_log.root.resolve()),
             "registry_home": str(self.registry.home),
             "pid": os.getpid(),

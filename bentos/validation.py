@@ -47,20 +47,27 @@ def check_query(query: Any, limits: Limits, where: str = "'query'") -> str:
     try:
         query.encode("utf-8")
     except UnicodeEncodeError:
-        raise InputError(422, f"{where}: contains an unpaired surrogate (\\ud800-\\udfff escape); "
-                              "send valid Unicode") from None
+        raise InputError(
+            422, f"{where}: contains an unpaired surrogate (\\ud800-\\udfff escape); send valid Unicode"
+        ) from None
     return query
 
 
 def parse_payload(payload: Any, limits: Limits) -> list[str]:
     """The queries of a decoded JSON body ``{"queries": [...]}`` or ``{"query": "..."}``."""
     if not isinstance(payload, dict):
-        raise InputError(422, 'body must be a JSON object: {"queries": ["..."]} or {"query": "..."}, '
-                              f"got a JSON {_json_type(payload)}")
+        raise InputError(
+            422,
+            'body must be a JSON object: {"queries": ["..."]} or {"query": "..."}, '
+            f"got a JSON {_json_type(payload)}",
+        )
     unknown = sorted(set(payload) - {"queries", "query"})
     if unknown:
-        raise InputError(422, f"unknown field(s) {', '.join(map(repr, unknown))}; "
-                              "expected 'queries' (a list of strings) or 'query' (a string)")
+        raise InputError(
+            422,
+            f"unknown field(s) {', '.join(map(repr, unknown))}; "
+            "expected 'queries' (a list of strings) or 'query' (a string)",
+        )
     has_many, has_one = payload.get("queries") is not None, payload.get("query") is not None
     if has_many and has_one:
         raise InputError(422, "give either 'queries' or 'query', not both")
@@ -76,8 +83,9 @@ def parse_payload(payload: Any, limits: Limits) -> list[str]:
     if not queries:
         raise InputError(422, "'queries' is empty; send at least one query")
     if len(queries) > limits.max_batch:
-        raise InputError(413, f"'queries' has {len(queries)} items; the limit is {limits.max_batch} "
-                              "per request (QU_MAX_BATCH)")
+        raise InputError(
+            413, f"'queries' has {len(queries)} items; the limit is {limits.max_batch} per request (QU_MAX_BATCH)"
+        )
     for i, query in enumerate(queries):
         if not isinstance(query, str):
             raise InputError(422, f"queries[{i}] must be a string, got a JSON {_json_type(query)}")
@@ -111,8 +119,15 @@ def _too_large(size: int | str, limits: Limits) -> str:
 
 
 def _json_type(value: Any) -> str:
-    return {dict: "object", list: "array", str: "string", bool: "boolean", int: "number",
-            float: "number", type(None): "null"}.get(type(value), type(value).__name__)
+    return {
+        dict: "object",
+        list: "array",
+        str: "string",
+        bool: "boolean",
+        int: "number",
+        float: "number",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
 
 
 def _is_json_content_type(value: str) -> bool:
@@ -122,12 +137,14 @@ def _is_json_content_type(value: str) -> bool:
 
 async def send_json(send: Send, status: int, body: dict, headers: list[tuple[bytes, bytes]] | None = None) -> None:
     data = json.dumps(body).encode("utf-8")
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [(b"content-type", b"application/json"),
-                    (b"content-length", str(len(data)).encode())] + (headers or []),
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+            + (headers or []),
+        }
+    )
     await send({"type": "http.response.body", "body": data})
 
 
@@ -164,8 +181,12 @@ class RequestGuard:
                 if validate:
                     scope.setdefault("state", {})["qu_queries"] = parse_body(body, self.limits)
         except InputError as exc:
-            await send_json(send, exc.status, {"error": exc.message, "status": exc.status},
-                            [(b"connection", b"close")] if exc.status == 413 else None)
+            await send_json(
+                send,
+                exc.status,
+                {"error": exc.message, "status": exc.status},
+                [(b"connection", b"close")] if exc.status == 413 else None,
+            )
             return
         if passthrough:
             await self.app(scope, receive, send)

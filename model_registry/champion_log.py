@@ -162,8 +162,7 @@ class ChampionLog:
     def append(self, action: str, tag: str | None, previous: str | None, reason: str) -> ChampionState:
         """Append one event durably (caller holds :meth:`locked`), refresh the snapshot and
         return the new state."""
-        event = {"time": _now(), "action": action, "tag": tag, "previous_tag": previous,
-                 "reason": reason or ""}
+        event = {"time": _now(), "action": action, "tag": tag, "previous_tag": previous, "reason": reason or ""}
         created = not self.events_path.exists()
         line = (json.dumps(event, sort_keys=True) + "\n").encode("utf-8")
         with open(self.events_path, "ab") as fh:
@@ -197,8 +196,11 @@ class ChampionLog:
             if state.previous is None:
                 raise NothingToRollBack(
                     "nothing to roll back to: "
-                    + (f"{state.champion} is the only champion so far" if state.champion
-                       else "no model has been promoted")
+                    + (
+                        f"{state.champion} is the only champion so far"
+                        if state.champion
+                        else "no model has been promoted"
+                    )
                 )
             return self.append("rollback", state.previous, state.champion, reason)
 

@@ -61,11 +61,26 @@ def _list(registry: ModelRegistry, args: argparse.Namespace) -> Output:
     state, versions = registry.state(), registry.list_versions()
     rows = []
     for v in versions:
-        marks = [m for m, on in (("champion", v.tag == state.champion), ("pinned", v.tag == state.pinned),
-                                 ("served", v.tag == state.served)) if on]
+        marks = [
+            m
+            for m, on in (
+                ("champion", v.tag == state.champion),
+                ("pinned", v.tag == state.pinned),
+                ("served", v.tag == state.served),
+            )
+            if on
+        ]
         headline = {k: x for k, x in metric_keys(v.metrics).items() if k.endswith("_f1_micro")}
-        rows.append([v.tag, v.kind, v.data_version or "-", v.registered_at, ",".join(marks),
-                     " ".join(f"{k}={_fmt(x)}" for k, x in headline.items())])
+        rows.append(
+            [
+                v.tag,
+                v.kind,
+                v.data_version or "-",
+                v.registered_at,
+                ",".join(marks),
+                " ".join(f"{k}={_fmt(x)}" for k, x in headline.items()),
+            ]
+        )
     text = _table(rows, ["TAG", "KIND", "DATA", "REGISTERED", "STATE", "METRICS"]) if rows else "no models registered"
     return text, {"versions": [v.to_dict() for v in versions], "state": state.to_dict()}
 
@@ -74,19 +89,21 @@ def _show(registry: ModelRegistry, args: argparse.Namespace) -> Output:
     path, manifest = registry.get(args.tag)
     m = manifest.to_dict()
     tag = registry.resolve(args.tag)
-    text = "\n".join([
-        f"tag:          {tag}",
-        f"path:         {path}",
-        f"kind:         {m['model_kind']}",
-        f"model_id:     {m['model_id']}",
-        f"created_at:   {m['created_at']}",
-        f"data_version: {_fmt(m.get('data_version'))}",
-        f"code_version: {_fmt(m.get('code_version'))}",
-        f"parent:       {_fmt(m.get('parent_model_id'))}",
-        "config:       " + json.dumps(m.get("config") or {}, sort_keys=True),
-        "metrics:",
-        *[f"  {k}: {_fmt(v)}" for k, v in sorted(metric_keys(m.get("metrics") or {}).items())],
-    ])
+    text = "\n".join(
+        [
+            f"tag:          {tag}",
+            f"path:         {path}",
+            f"kind:         {m['model_kind']}",
+            f"model_id:     {m['model_id']}",
+            f"created_at:   {m['created_at']}",
+            f"data_version: {_fmt(m.get('data_version'))}",
+            f"code_version: {_fmt(m.get('code_version'))}",
+            f"parent:       {_fmt(m.get('parent_model_id'))}",
+            "config:       " + json.dumps(m.get("config") or {}, sort_keys=True),
+            "metrics:",
+            *[f"  {k}: {_fmt(v)}" for k, v in sorted(metric_keys(m.get("metrics") or {}).items())],
+        ]
+    )
     return text, {"tag": tag, "path": str(path), "manifest": m}
 
 
@@ -121,8 +138,10 @@ def _rollback_or_unpin(registry: ModelRegistry, args: argparse.Namespace) -> Out
 
 def _history(registry: ModelRegistry, args: argparse.Namespace) -> Output:
     events = registry.history()
-    rows = [[e["time"], e["action"], e.get("tag") or "-", e.get("previous_tag") or "-", e.get("reason") or ""]
-            for e in events]
+    rows = [
+        [e["time"], e["action"], e.get("tag") or "-", e.get("previous_tag") or "-", e.get("reason") or ""]
+        for e in events
+    ]
     return (_table(rows, ["TIME", "ACTION", "TAG", "PREVIOUS", "REASON"]) if rows else "no events"), events
 
 
@@ -132,9 +151,16 @@ def _served(registry: ModelRegistry, args: argparse.Namespace) -> Output:
 
 
 COMMANDS: dict[str, Callable[[ModelRegistry, argparse.Namespace], Output]] = {
-    "register": _register, "list": _list, "show": _show, "compare": _compare,
-    "promote": _promote_or_pin, "pin": _promote_or_pin, "rollback": _rollback_or_unpin, "unpin": _rollback_or_unpin,
-    "history": _history, "served": _served,
+    "register": _register,
+    "list": _list,
+    "show": _show,
+    "compare": _compare,
+    "promote": _promote_or_pin,
+    "pin": _promote_or_pin,
+    "rollback": _rollback_or_unpin,
+    "unpin": _rollback_or_unpin,
+    "history": _history,
+    "served": _served,
 }
 
 

@@ -91,8 +91,6 @@ class ModelRegistry:
             model_store = ModelStore(self.home / "models")
         self.store = model_store
         self.champion_log = ChampionLog(self.home)
-        self.events_path = self.champion_log.events_path
-        self.snapshot_path = self.champion_log.snapshot_path
 
     @classmethod
     def from_bentoml_config(cls) -> "ModelRegistry":
@@ -148,21 +146,21 @@ class ModelRegistry:
             "created_at": manifest.created_at,
             "registered_by": "model_registry",
         }
-        metadata = _metadata_safe({
-            "kind": manifest.model_kind,
-            "model_id": manifest.model_id,
-            "created_at": manifest.created_at,
-            "data_version": manifest.data_version,
-            "code_version": manifest.code_version,
-            "parent_model_id": manifest.parent_model_id,
-            "config": manifest.config,
-            "metrics": manifest.metrics,
-            "source_path": str(artifact_dir.resolve()),
-        })
+        metadata = _metadata_safe(
+            {
+                "kind": manifest.model_kind,
+                "model_id": manifest.model_id,
+                "created_at": manifest.created_at,
+                "data_version": manifest.data_version,
+                "code_version": manifest.code_version,
+                "parent_model_id": manifest.parent_model_id,
+                "config": manifest.config,
+                "metrics": manifest.metrics,
+                "source_path": str(artifact_dir.resolve()),
+            }
+        )
         try:
-            with bentoml.models.create(
-                tag, labels=labels, metadata=metadata, _model_store=self.store
-            ) as model:
+            with bentoml.models.create(tag, labels=labels, metadata=metadata, _model_store=self.store) as model:
                 shutil.copytree(artifact_dir, model.path, dirs_exist_ok=True)
         except BentoMLException:
             # a concurrent registration of the same model_id won the race
@@ -199,19 +197,21 @@ class ModelRegistry:
         for model in sorted(self._models(), key=lambda m: m.info.creation_time):
             meta = model.info.metadata or {}
             labels = model.info.labels or {}
-            out.append(ModelVersion(
-                tag=str(model.tag),
-                kind=meta.get("kind") or labels.get("kind") or model.tag.name[len(MODEL_PREFIX):],
-                model_id=labels.get("model_id") or meta.get("model_id") or "",
-                created_at=meta.get("created_at"),
-                registered_at=model.info.creation_time.isoformat(timespec="seconds"),
-                data_version=meta.get("data_version"),
-                code_version=meta.get("code_version"),
-                parent_model_id=meta.get("parent_model_id"),
-                config=dict(meta.get("config") or {}),
-                metrics=dict(meta.get("metrics") or {}),
-                path=str(model.path),
-            ))
+            out.append(
+                ModelVersion(
+                    tag=str(model.tag),
+                    kind=meta.get("kind") or labels.get("kind") or model.tag.name[len(MODEL_PREFIX) :],
+                    model_id=labels.get("model_id") or meta.get("model_id") or "",
+                    created_at=meta.get("created_at"),
+                    registered_at=model.info.creation_time.isoformat(timespec="seconds"),
+                    data_version=meta.get("data_version"),
+                    code_version=meta.get("code_version"),
+                    parent_model_id=meta.get("parent_model_id"),
+                    config=dict(meta.get("config") or {}),
+                    metrics=dict(meta.get("metrics") or {}),
+                    path=str(model.path),
+                )
+            )
         return out
 
     # ------------------------------------------------------------------ champion log

@@ -19,5 +19,7 @@ CATALOG_ASSET_KEYS = [dg.AssetKey(seed) for seed in CATALOG_SEEDS]
 
 def load_catalog(warehouse: DuckDBWarehouse) -> Catalog:
     manifest = dbt_project().manifest_path
-    tables = {seed: warehouse.read_table(relation_name(seed, manifest, "seed")).to_dict("records") for seed in CATALOG_SEEDS}
+    tables = {
+        seed: warehouse.read_table(relation_name(seed, manifest, "seed")).to_dict("records") for seed in CATALOG_SEEDS
+    }
     return Catalog.from_records(tables)

@@ -44,9 +44,7 @@ def content_hash(frame: pd.DataFrame) -> str:
     """Hash of the rows that matter for training: ids, tokens, tags and split, in id order."""
     digest = hashlib.sha256()
     for row in frame.sort_values("query_id").itertuples(index=False):
-        digest.update(
-            f"{row.query_id}\t{' '.join(row.tokens)}\t{' '.join(row.tags)}\t{row.split}\n".encode()
-        )
+        digest.update(f"{row.query_id}\t{' '.join(row.tokens)}\t{' '.join(row.tags)}\t{row.split}\n".encode())
     return digest.hexdigest()[:16]
 
 

@@ -99,8 +99,7 @@ class ModelManifest:
 
 def _file_entries(directory: Path) -> list[dict]:
     return [
-        {"path": p.relative_to(directory).as_posix(), "sha256": _sha256_file(p),
-         "bytes": p.stat().st_size}
+        {"path": p.relative_to(directory).as_posix(), "sha256": _sha256_file(p), "bytes": p.stat().st_size}
         for p in sorted(directory.rglob("*"))
         if p.is_file() and p.name != MANIFEST
     ]
@@ -108,8 +107,7 @@ def _file_entries(directory: Path) -> list[dict]:
 
 def content_model_id(kind: str, files: list[dict], config: dict) -> str:
     """``<kind>-<12 hex>`` from the files' hashes and the config."""
-    payload = _canonical_json({"kind": kind, "files": [(f["path"], f["sha256"]) for f in files],
-                               "config": config})
+    payload = _canonical_json({"kind": kind, "files": [(f["path"], f["sha256"]) for f in files], "config": config})
     return f"{kind}-{hashlib.sha256(payload.encode()).hexdigest()[:12]}"
 
 

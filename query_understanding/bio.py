@@ -35,8 +35,7 @@ def _split_tag(tag: str, position: int) -> tuple[str, str | None]:
     prefix, sep, entity_type = tag.partition("-")
     if not sep or prefix not in ("B", "I") or entity_type not in ENTITY_TYPES:
         raise BIOError(
-            f"tag {tag!r} at position {position} is not one of O, B-X, I-X "
-            f"with X in {', '.join(ENTITY_TYPES)}"
+            f"tag {tag!r} at position {position} is not one of O, B-X, I-X with X in {', '.join(ENTITY_TYPES)}"
         )
     return prefix, entity_type
 

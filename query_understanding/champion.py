@@ -73,9 +73,7 @@ def _score(candidate: Candidate, rule: ChampionRule) -> float | None:
     return None
 
 
-def judge(
-    candidate: Candidate, rule: ChampionRule, current: Candidate | None, blocked: Sequence[str] = ()
-) -> Verdict:
+def judge(candidate: Candidate, rule: ChampionRule, current: Candidate | None, blocked: Sequence[str] = ()) -> Verdict:
     """Whether ``candidate`` may become champion, with every reason it may not.
 
     ``blocked`` are reasons found outside the rule (e.g. a failed export parity check).

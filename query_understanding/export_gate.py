@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 @dataclass(frozen=True)
 class ExportGate:
-    """The tolerances of an ONNX export (the ``onnx_tagger`` Launchpad config builds this)."""
+    """The tolerances of an ONNX export (the ``onnx_taggers`` Launchpad config builds this)."""
 
     max_abs_diff: float = 1e-4
     min_int8_agreement: float = 0.99

@@ -73,9 +73,7 @@ class Gazetteer:
         """From a :class:`~query_understanding.catalog.Catalog` (duck-typed: any object with
         ``brand_surfaces()``, ``color_surfaces()`` and ``type_surfaces()`` mappings or
         iterables of surfaces): canonical names, aliases, misspellings and type synonyms."""
-        return cls.from_surfaces(
-            catalog.brand_surfaces(), catalog.color_surfaces(), catalog.type_surfaces()
-        )
+        return cls.from_surfaces(catalog.brand_surfaces(), catalog.color_surfaces(), catalog.type_surfaces())
 
     @property
     def max_words(self) -> int:

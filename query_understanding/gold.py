@@ -34,9 +34,7 @@ def _parse_line(text: str, where: str, source: str | None) -> Example:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise GoldFileError(f"{where}: {key!r} must be a list of strings")
     if len(row["tokens"]) != len(row["tags"]):
-        raise GoldFileError(
-            f"{where}: {len(row['tokens'])} tokens but {len(row['tags'])} tags"
-        )
+        raise GoldFileError(f"{where}: {len(row['tokens'])} tokens but {len(row['tags'])} tags")
     query = row.get("query")
     if query is not None:
         if not isinstance(query, str) or [t.text for t in tokenize(query)] != row["tokens"]:

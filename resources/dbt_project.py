@@ -54,4 +54,6 @@ def dbt_executable() -> str:
 
 def dbt_cli_resource(project_dir: str | Path | None = None) -> DbtCliResource:
     """The dbt CLI for ``project_dir`` (default: this project, at its configured target)."""
-    return DbtCliResource(project_dir=str(project_dir) if project_dir else dbt_project(), dbt_executable=dbt_executable())
+    return DbtCliResource(
+        project_dir=str(project_dir) if project_dir else dbt_project(), dbt_executable=dbt_executable()
+    )

@@ -57,8 +57,9 @@ def newest_artifacts(models_dir: Path) -> list[tuple[str, Path, str | None]]:
 
 
 def open_tagger(kind: str, path: Path, variant: str | None, threads: int):
-    options = {"transformer": {"device": "cpu"},
-               "onnx": {"variant": variant, "intra_op_threads": threads}}.get(kind, {})
+    options = {"transformer": {"device": "cpu"}, "onnx": {"variant": variant, "intra_op_threads": threads}}.get(
+        kind, {}
+    )
     if (path / "manifest.json").is_file():
         return load_tagger(path, **options)
     return loader_for(kind)(path, **options)  # a bare model folder, no manifest
@@ -78,8 +79,9 @@ class PipelineTagger:
     def __init__(self, torch_tagger) -> None:
         from transformers import pipeline
 
-        self.pipe = pipeline("token-classification", model=torch_tagger.model,
-                             tokenizer=torch_tagger.tokenizer, device=-1)
+        self.pipe = pipeline(
+            "token-classification", model=torch_tagger.model, tokenizer=torch_tagger.tokenizer, device=-1
+        )
 
     def parse(self, queries):
         return self.pipe(list(queries), batch_size=len(queries))
@@ -92,20 +94,28 @@ def candidates(args) -> list[tuple[str, Path, str | None]]:
         found.append((m.model_kind, path, m.config.get("variant") if m.model_kind == "onnx" else None))
     found += [("transformer", Path(p), None) for p in args.transformer]
     found += [("crf", Path(p), None) for p in args.crf]
-    found += [("onnx", Path(p), v) for p in args.onnx
-              for v, f in ONNX_FILES.items() if (Path(p) / f).exists()]
+    found += [("onnx", Path(p), v) for p in args.onnx for v, f in ONNX_FILES.items() if (Path(p) / f).exists()]
     return sorted(found, key=lambda c: ORDER.get((c[0], c[2]), 9))
 
 
 def measure(name, tagger, path, variant, examples, queries, args, f1: bool) -> dict:
-    latency = measure_latency(tagger, queries, n_single=args.queries, batch_size=args.batch_size,
-                              n_batches=args.rounds, warmup=args.warmup)
-    row = {"model": name, "path": str(path), **latency.to_dict(),
-           "size_mb": round(size_bytes(path, variant) / 1e6, 2), "f1": None}
+    latency = measure_latency(
+        tagger, queries, n_single=args.queries, batch_size=args.batch_size, n_batches=args.rounds, warmup=args.warmup
+    )
+    row = {
+        "model": name,
+        "path": str(path),
+        **latency.to_dict(),
+        "size_mb": round(size_bytes(path, variant) / 1e6, 2),
+        "f1": None,
+    }
     if f1:
         overall = evaluate_tagger(tagger, examples, behavioral=False, n_worst=0).overall
-        row["f1"] = {"micro": overall.micro.f1, "macro": overall.macro_f1,
-                     **{t: c.f1 for t, c in overall.per_type.items()}}
+        row["f1"] = {
+            "micro": overall.micro.f1,
+            "macro": overall.macro_f1,
+            **{t: c.f1 for t, c in overall.per_type.items()},
+        }
     print(f"measured {name}: p50 {latency.p50_ms} ms", file=sys.stderr, flush=True)
     return row
 
@@ -116,13 +126,28 @@ def fmt(value, spec: str) -> str:
 
 def markdown(rows: list[dict], args) -> str:
     types = next((list(r["f1"]) for r in rows if r["f1"]), ["micro"])
-    head = ["model", "artifact", "p50 ms", "p99 ms", "p50 x vs HF", "p50 x vs Torch",
-            f"batch-{args.batch_size} q/s", "MB"] + [f"F1 {t}" for t in types]
+    head = [
+        "model",
+        "artifact",
+        "p50 ms",
+        "p99 ms",
+        "p50 x vs HF",
+        "p50 x vs Torch",
+        f"batch-{args.batch_size} q/s",
+        "MB",
+    ] + [f"F1 {t}" for t in types]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
-        cells = [r["model"], Path(r["path"]).name, fmt(r["p50_ms"], ".2f"), fmt(r["p99_ms"], ".2f"),
-                 fmt(r["p50_speedup_vs_hf"], ".2f"), fmt(r["p50_speedup_vs_torch"], ".2f"),
-                 fmt(r["throughput_qps"], ".0f"), fmt(r["size_mb"], ".1f")]
+        cells = [
+            r["model"],
+            Path(r["path"]).name,
+            fmt(r["p50_ms"], ".2f"),
+            fmt(r["p99_ms"], ".2f"),
+            fmt(r["p50_speedup_vs_hf"], ".2f"),
+            fmt(r["p50_speedup_vs_torch"], ".2f"),
+            fmt(r["throughput_qps"], ".0f"),
+            fmt(r["size_mb"], ".1f"),
+        ]
         cells += [fmt((r["f1"] or {}).get(t), ".4f") for t in types]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -161,8 +186,9 @@ def main(argv: list[str] | None = None) -> int:
         if kind == "onnx":
             name = f"ONNX {tagger.variant} ({tagger.provider.replace('ExecutionProvider', '')})"
         if kind == "transformer" and not any(r["model"].startswith("HF") for r in rows):
-            rows.append(measure("HF pipeline (torch)", PipelineTagger(tagger), path, None,
-                                examples, queries, args, f1=False))
+            rows.append(
+                measure("HF pipeline (torch)", PipelineTagger(tagger), path, None, examples, queries, args, f1=False)
+            )
         rows.append(measure(name, tagger, path, variant, examples, queries, args, f1=True))
 
     hf = next((r["p50_ms"] for r in rows if r["model"].startswith("HF")), None)
@@ -170,9 +196,11 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         r["p50_speedup_vs_hf"] = round(hf / r["p50_ms"], 3) if hf else None
         r["p50_speedup_vs_torch"] = round(torch_p50 / r["p50_ms"], 3) if torch_p50 else None
-    print(f"\nthreads={args.threads}  single queries={args.queries}  batches={args.rounds}x"
-          f"{args.batch_size}  gold={args.gold} ({len(examples)} examples)  "
-          "x = p50 speed-up, higher is faster;\nthe HF pipeline runs TorchTagger's weights (F1 not re-scored)\n")
+    print(
+        f"\nthreads={args.threads}  single queries={args.queries}  batches={args.rounds}x"
+        f"{args.batch_size}  gold={args.gold} ({len(examples)} examples)  "
+        "x = p50 speed-up, higher is faster;\nthe HF pipeline runs TorchTagger's weights (F1 not re-scored)\n"
+    )
     print(markdown(rows, args))
     if args.json_out:
         Path(args.json_out).write_text(json.dumps({"settings": vars(args), "rows": rows}, indent=2) + "\n")

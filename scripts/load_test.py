@@ -33,8 +33,9 @@ PATTERNS = ["{c} {t} by {b}", "{b} {c} {t}", "{b} {t}", "{c} {t}", "cheap {t} fo
 
 def make_queries(n: int = 500, seed: int = 0) -> list[str]:
     rng = random.Random(seed)
-    return [rng.choice(PATTERNS).format(b=rng.choice(BRANDS), c=rng.choice(COLORS), t=rng.choice(TYPES))
-            for _ in range(n)]
+    return [
+        rng.choice(PATTERNS).format(b=rng.choice(BRANDS), c=rng.choice(COLORS), t=rng.choice(TYPES)) for _ in range(n)
+    ]
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -44,8 +45,9 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[k]
 
 
-def run(url: str, duration: float, concurrency: int, batch: int, warmup: float, timeout: float,
-        queries: list[str]) -> dict:
+def run(
+    url: str, duration: float, concurrency: int, batch: int, warmup: float, timeout: float, queries: list[str]
+) -> dict:
     endpoint = url.rstrip("/") + "/parse"
     start = time.monotonic()
     measure_from = start + warmup
@@ -64,8 +66,11 @@ def run(url: str, duration: float, concurrency: int, batch: int, warmup: float, 
             now = time.monotonic()
             if now >= stop_at:
                 break
-            payload = {"queries": [rng.choice(queries) for _ in range(batch)]} if batch > 1 \
+            payload = (
+                {"queries": [rng.choice(queries) for _ in range(batch)]}
+                if batch > 1
                 else {"query": rng.choice(queries)}
+            )
             t0 = time.perf_counter()
             try:
                 response = session.post(endpoint, json=payload, timeout=timeout)
@@ -145,10 +150,14 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=2))
     else:
         lat = result["latency_ms"]
-        print(f"{result['url']}: {result['concurrency']} clients x {result['duration_s']} s, "
-              f"{result['queries_per_request']} queries/request")
-        print(f"  requests {result['requests']}  ok {result['ok']}  errors {result['errors'] or 0} "
-              f"({result['error_rate']:.2%})")
+        print(
+            f"{result['url']}: {result['concurrency']} clients x {result['duration_s']} s, "
+            f"{result['queries_per_request']} queries/request"
+        )
+        print(
+            f"  requests {result['requests']}  ok {result['ok']}  errors {result['errors'] or 0} "
+            f"({result['error_rate']:.2%})"
+        )
         print(f"  {result['requests_per_s']} requests/s  {result['queries_per_s']} queries/s")
         print(f"  latency ms: p50 {lat['p50']}  p90 {lat['p90']}  p99 {lat['p99']}  max {lat['max']}")
         print(f"  model tags: {result['model_tags']}")

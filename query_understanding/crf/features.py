@@ -96,11 +96,7 @@ def token_features(
     """One feature dict per token. Gazetteer features need ``use_gazetteer`` and a gazetteer."""
     n = len(tokens)
     lower = [t.lower() for t in tokens]
-    gaz = (
-        gazetteer_matches(tokens, gazetteer)
-        if config.use_gazetteer and gazetteer is not None
-        else None
-    )
+    gaz = gazetteer_matches(tokens, gazetteer) if config.use_gazetteer and gazetteer is not None else None
     sequence: list[Features] = []
     for i, token in enumerate(tokens):
         feats: Features = {"bias": 1.0}

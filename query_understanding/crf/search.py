@@ -16,9 +16,7 @@ from query_understanding.example import Example
 from query_understanding.gazetteer import Gazetteer
 
 #: Default (c1, c2) points: light/medium/heavy L1 crossed with light/medium L2.
-DEFAULT_GRID: tuple[tuple[float, float], ...] = tuple(
-    itertools.product((0.01, 0.1, 0.5), (0.01, 0.1))
-)
+DEFAULT_GRID: tuple[tuple[float, float], ...] = tuple(itertools.product((0.01, 0.1, 0.5), (0.01, 0.1)))
 
 
 def search_c1_c2(

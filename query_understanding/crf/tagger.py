@@ -31,8 +31,9 @@ GAZETTEER_FILE = "gazetteer.json"
 
 
 @dataclass(frozen=True, slots=True)
-class CRFConfig:
-    """L-BFGS training hyper-parameters plus the feature switches (see :class:`FeatureConfig`).
+class CRFConfig(FeatureConfig):
+    """L-BFGS training hyper-parameters on top of the feature switches it inherits (one
+    definition each: a CRFConfig *is* the FeatureConfig its features are built with).
 
     ``c1`` / ``c2`` are the L1 / L2 regularization strengths. Gazetteer features are used only
     when ``use_gazetteer`` is on *and* a gazetteer is given to :func:`train_crf`.
@@ -43,22 +44,6 @@ class CRFConfig:
     max_iterations: int = 100
     all_possible_transitions: bool = True
     min_freq: int = 0
-    use_shape: bool = True
-    use_affixes: bool = True
-    use_position: bool = True
-    use_neighbours: bool = True
-    window: int = 2
-    use_gazetteer: bool = True
-
-    def feature_config(self) -> FeatureConfig:
-        return FeatureConfig(
-            use_shape=self.use_shape,
-            use_affixes=self.use_affixes,
-            use_position=self.use_position,
-            use_neighbours=self.use_neighbours,
-            window=self.window,
-            use_gazetteer=self.use_gazetteer,
-        )
 
     def replace(self, **changes) -> "CRFConfig":
         return CRFConfig(**{**asdict(self), **changes})
@@ -113,7 +98,7 @@ class CRFTagger(Tagger):
 
     def features(self, tokens: Sequence[str]) -> list[dict]:
         """The exact feature dicts the model sees for ``tokens`` (useful when debugging)."""
-        return token_features(tokens, self.config.feature_config(), self.gazetteer)
+        return token_features(tokens, self.config, self.gazetteer)
 
     def predict_tags_with_scores(
         self, token_lists: Sequence[Sequence[str]]
@@ -140,8 +125,7 @@ class CRFTagger(Tagger):
         directory.mkdir(parents=True, exist_ok=True)
         (directory / MODEL_FILE).write_bytes(self.model_bytes)
         (directory / CONFIG_FILE).write_text(
-            json.dumps({"kind": self.kind, "config": self.config.to_dict()}, indent=2,
-                       sort_keys=True) + "\n"
+            json.dumps({"kind": self.kind, "config": self.config.to_dict()}, indent=2, sort_keys=True) + "\n"
         )
         if self.gazetteer is not None:
             self.gazetteer.save(directory / GAZETTEER_FILE)
@@ -170,8 +154,7 @@ def train_crf(
     if not examples:
         raise ValueError("no training examples with tokens")
     gaz = gazetteer if config.use_gazetteer else None
-    feature_config = config.feature_config()
-    xs = [token_features(e.tokens, feature_config, gaz) for e in examples]
+    xs = [token_features(e.tokens, config, gaz) for e in examples]
     ys = [list(e.tags) for e in examples]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="qu-crf-") as tmp:

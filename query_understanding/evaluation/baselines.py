@@ -36,7 +36,4 @@ class MostFrequentTagTagger(Tagger):
     def predict_tags_with_scores(
         self, token_lists: Sequence[Sequence[str]]
     ) -> list[tuple[list[str], list[float] | None]]:
-        return [
-            (repair_bio([self.table.get(t.lower(), "O") for t in tokens]), None)
-            for tokens in token_lists
-        ]
+        return [(repair_bio([self.table.get(t.lower(), "O") for t in tokens]), None) for tokens in token_lists]

@@ -51,10 +51,7 @@ class BehavioralResult:
 
 def _entities(tokens: Sequence[str], tags: Sequence[str]) -> list[tuple[str, int, int, str]]:
     """(type, start, end, lowercased text) of each entity: casing-insensitive comparison key."""
-    return [
-        (s.type, s.start, s.end, " ".join(tokens[s.start : s.end]).lower())
-        for s in bio_to_spans(repair_bio(tags))
-    ]
+    return [(s.type, s.start, s.end, " ".join(tokens[s.start : s.end]).lower()) for s in bio_to_spans(repair_bio(tags))]
 
 
 def invariance_test(
@@ -92,14 +89,10 @@ def invariance_test(
 
 def uppercase_invariance(tagger: Tagger, examples: Sequence[Example], **kw) -> BehavioralResult:
     """Uppercasing the whole query must not change the entities."""
-    return invariance_test(
-        tagger, examples, "inv_uppercase", lambda toks: [t.upper() for t in toks], **kw
-    )
+    return invariance_test(tagger, examples, "inv_uppercase", lambda toks: [t.upper() for t in toks], **kw)
 
 
-def filler_invariance(
-    tagger: Tagger, examples: Sequence[Example], filler: str, **kw
-) -> BehavioralResult:
+def filler_invariance(tagger: Tagger, examples: Sequence[Example], filler: str, **kw) -> BehavioralResult:
     """Appending ``filler`` (e.g. "cheap", "for men") must not change or add entities."""
     extra = filler.split()
     name = "inv_filler_" + "_".join(extra)
@@ -159,9 +152,7 @@ def brand_swap_test(
                 failures.append(
                     {
                         "tokens": example.tokens,
-                        "expected_brands": [
-                            " ".join(example.tokens[s.start : s.end]) for s in missed
-                        ],
+                        "expected_brands": [" ".join(example.tokens[s.start : s.end]) for s in missed],
                         "predicted_tags": list(tags),
                     }
                 )

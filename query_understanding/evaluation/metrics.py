@@ -133,9 +133,7 @@ def sequence_counts(gold_tags: Sequence[str], pred_tags: Sequence[str]) -> dict[
     return span_counts(bio_to_spans(gold_tags), bio_to_spans(repair_bio(pred_tags)))
 
 
-def entity_metrics(
-    gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]
-) -> EntityMetrics:
+def entity_metrics(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> EntityMetrics:
     """Strict entity-level metrics of predicted tag sequences against gold tag sequences."""
     if len(gold) != len(pred):
         raise ValueError(f"{len(gold)} gold sequences but {len(pred)} predicted sequences")

@@ -60,10 +60,19 @@ def per_type_table(metrics: EntityMetrics) -> str:
         for t, c in metrics.per_type.items()
     ]
     m = metrics.micro
-    rows.append(("micro", f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.f1:.3f}",
-                 m.tp, m.fp, m.fn, m.support))
-    rows.append(("macro", f"{metrics.macro_precision:.3f}", f"{metrics.macro_recall:.3f}",
-                 f"{metrics.macro_f1:.3f}", "", "", "", m.support))
+    rows.append(("micro", f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.f1:.3f}", m.tp, m.fp, m.fn, m.support))
+    rows.append(
+        (
+            "macro",
+            f"{metrics.macro_precision:.3f}",
+            f"{metrics.macro_recall:.3f}",
+            f"{metrics.macro_f1:.3f}",
+            "",
+            "",
+            "",
+            m.support,
+        )
+    )
     return markdown_table(("type", "precision", "recall", "f1", "tp", "fp", "fn", "support"), rows)
 
 
@@ -71,8 +80,7 @@ def slice_table(slices: dict[str, SliceResult]) -> str:
     rows = []
     for name, s in slices.items():
         m = s.metrics.micro
-        rows.append((name, s.n, f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.f1:.3f}",
-                     f"{s.metrics.macro_f1:.3f}"))
+        rows.append((name, s.n, f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.f1:.3f}", f"{s.metrics.macro_f1:.3f}"))
     return markdown_table(("slice", "n", "precision", "recall", "f1 micro", "f1 macro"), rows)
 
 
@@ -86,10 +94,7 @@ def worst_errors_table(errors: Sequence[dict]) -> str:
     return markdown_table(("query", "errors", "gold", "predicted"), rows)
 
 
-
-def worst_errors(
-    examples: Sequence[Example], predictions: Sequence[Sequence[str]], n: int = 20
-) -> list[dict]:
+def worst_errors(examples: Sequence[Example], predictions: Sequence[Sequence[str]], n: int = 20) -> list[dict]:
     """The ``n`` examples with the most entity errors (fp + fn), ties in data order."""
     scored = []
     for i, (example, tags) in enumerate(zip(examples, predictions)):

@@ -33,8 +33,12 @@ def summarize(report: EvaluationReport) -> dict[str, Any]:
             for t, c in overall.per_type.items()
         },
         "slices": {
-            name: {"n": s.n, "precision": s.metrics.micro.precision, "recall": s.metrics.micro.recall,
-                   "f1": s.metrics.micro.f1}
+            name: {
+                "n": s.n,
+                "precision": s.metrics.micro.precision,
+                "recall": s.metrics.micro.recall,
+                "f1": s.metrics.micro.f1,
+            }
             for name, s in report.slices.items()
         },
         "behavioral": {b.name: {"n": b.n, "failure_rate": b.failure_rate} for b in report.behavioral},

@@ -74,9 +74,7 @@ def slice_names(example: Example, train_brands: set[str] | None = None) -> list[
     return names
 
 
-def slice_membership(
-    examples: Sequence[Example], train_brands: Iterable[str] | None = None
-) -> dict[str, list[int]]:
+def slice_membership(examples: Sequence[Example], train_brands: Iterable[str] | None = None) -> dict[str, list[int]]:
     """Slice name -> indices of member examples, slices in order of first appearance."""
     brands = {normalize_query(b) for b in train_brands} if train_brands is not None else None
     members: dict[str, list[int]] = {}

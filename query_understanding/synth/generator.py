@@ -27,16 +27,23 @@ from query_understanding.synth.templates import QueryParts, TemplatePicker
 from query_understanding.synth.vocab import MODEL_NUMBER_VERTICALS, MODIFIERS, groups_for, model_number
 
 QUERY_LOG_COLUMNS: tuple[str, ...] = (
-    "event_id", "session_id", "event_ts", "query_text", "clicked_product_id",
-    "product_brand", "product_color", "product_type", "product_title",
+    "event_id",
+    "session_id",
+    "event_ts",
+    "query_text",
+    "clicked_product_id",
+    "product_brand",
+    "product_color",
+    "product_type",
+    "product_title",
 )
 DEFAULT_START = datetime(2024, 1, 1)
-LOG_SPAN_S = 30 * 24 * 3600          # events spread over about a month
+LOG_SPAN_S = 30 * 24 * 3600  # events spread over about a month
 P_BRAND, P_COLOR, P_TYPE = 0.5, 0.4, 0.93
 P_MISMATCH = 0.03
-P_MODEL_NUMBER = 0.08                # of queries in MODEL_NUMBER_VERTICALS
-P_REPEAT_HEAD = 0.15                 # a session starting with an already popular query
-HEAD_SIZE = 400                      # popular queries: short, typo-free ones seen early
+P_MODEL_NUMBER = 0.08  # of queries in MODEL_NUMBER_VERTICALS
+P_REPEAT_HEAD = 0.15  # a session starting with an already popular query
+HEAD_SIZE = 400  # popular queries: short, typo-free ones seen early
 HEAD_MAX_TOKENS = 3
 N_MODIFIERS = ((0, 0.45), (1, 0.4), (2, 0.15))
 SESSION_LENGTHS = ((1, 0.45), (2, 0.3), (3, 0.15), (4, 0.1))
@@ -139,16 +146,19 @@ def generate_query_logs(
 def _to_frame(rows: list[tuple], start: datetime, seed: int) -> pd.DataFrame:
     rows.sort(key=lambda r: r[1])  # stable: a log is ordered by time, sessions interleave
     p = [r[3] for r in rows]
-    frame = pd.DataFrame({
-        "event_id": [f"E{seed}-{i:08d}" for i in range(len(rows))],
-        "session_id": [r[0] for r in rows],
-        "event_ts": pd.Timestamp(start) + pd.to_timedelta([r[1] for r in rows], unit="s"),
-        "query_text": [r[2] for r in rows],
-        "clicked_product_id": [x.product_id for x in p],
-        "product_brand": [x.brand for x in p],
-        "product_color": [x.color for x in p],
-        "product_type": [x.product_type for x in p],
-        "product_title": [x.title for x in p],
-    }, columns=list(QUERY_LOG_COLUMNS))
+    frame = pd.DataFrame(
+        {
+            "event_id": [f"E{seed}-{i:08d}" for i in range(len(rows))],
+            "session_id": [r[0] for r in rows],
+            "event_ts": pd.Timestamp(start) + pd.to_timedelta([r[1] for r in rows], unit="s"),
+            "query_text": [r[2] for r in rows],
+            "clicked_product_id": [x.product_id for x in p],
+            "product_brand": [x.brand for x in p],
+            "product_color": [x.color for x in p],
+            "product_type": [x.product_type for x in p],
+            "product_title": [x.title for x in p],
+        },
+        columns=list(QUERY_LOG_COLUMNS),
+    )
     frame["event_ts"] = frame["event_ts"].astype("datetime64[ns]")
     return frame

@@ -27,9 +27,9 @@ def typo(word: str, rng: random.Random) -> str:
     i = rng.randrange(1, len(word) - 1)  # keep the first letter: shoppers rarely miss it
     op = rng.randrange(3)
     if op == 0:
-        return word[:i] + word[i + 1:]
+        return word[:i] + word[i + 1 :]
     if op == 1 and word[i] != word[i + 1]:
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     return word[:i] + word[i] + word[i:]
 
 
@@ -41,8 +41,9 @@ def add_typo(tokens: list[str], roles: list[str], rng: random.Random, known: fro
     """
     if not chance(rng, P_TYPO):
         return False
-    candidates = [i for i, (t, r) in enumerate(zip(tokens, roles))
-                  if r != "O" and len(t) >= MIN_TYPO_LEN and t.isalpha()]
+    candidates = [
+        i for i, (t, r) in enumerate(zip(tokens, roles)) if r != "O" and len(t) >= MIN_TYPO_LEN and t.isalpha()
+    ]
     if not candidates:
         return False
     i = rng.choice(candidates)
@@ -72,8 +73,9 @@ class Mismatcher:
     def __init__(self, catalog: Catalog):
         cats = catalog.categories()
         self.colors = tuple(c.color for c in catalog.colors if c.kind == "color")
-        self.same_category_types = {t.product_type: tuple(x for x in cats[t.category] if x != t.product_type)
-                                    for t in catalog.product_types}
+        self.same_category_types = {
+            t.product_type: tuple(x for x in cats[t.category] if x != t.product_type) for t in catalog.product_types
+        }
         self.category_brands = {c: catalog.brands_for_category(c) for c in cats}
         self.category_of = {t.product_type: t.category for t in catalog.product_types}
 

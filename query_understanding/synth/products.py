@@ -30,16 +30,48 @@ COLOR_PROFILE: dict[str, tuple[float, dict[str, float]]] = {
     "office": (0.5, {"color": 1.0}),
 }
 #: Categories whose products have no color even in a colorful vertical.
-COLORLESS_CATEGORIES: frozenset[str] = frozenset({
-    "skincare", "haircare", "fragrance", "personal_care", "supplements", "pet_food", "litter",
-    "laundry", "paper_goods", "auto_parts", "car_care", "motor_oil", "tires", "batteries",
-})
+COLORLESS_CATEGORIES: frozenset[str] = frozenset(
+    {
+        "skincare",
+        "haircare",
+        "fragrance",
+        "personal_care",
+        "supplements",
+        "pet_food",
+        "litter",
+        "laundry",
+        "paper_goods",
+        "auto_parts",
+        "car_care",
+        "motor_oil",
+        "tires",
+        "batteries",
+    }
+)
 #: Patterns only go on textiles and cases ("floral dress", "camo tumbler", not "plaid drill").
-PATTERN_CATEGORIES: frozenset[str] = frozenset({
-    "tops", "bottoms", "outerwear", "dresses", "intimates", "swimwear", "accessories", "bags",
-    "casual_shoes", "boots", "sandals_slippers", "activewear", "bedding", "decor", "bath",
-    "phone_accessories", "drinkware", "pet_gear", "plush_toys",
-})
+PATTERN_CATEGORIES: frozenset[str] = frozenset(
+    {
+        "tops",
+        "bottoms",
+        "outerwear",
+        "dresses",
+        "intimates",
+        "swimwear",
+        "accessories",
+        "bags",
+        "casual_shoes",
+        "boots",
+        "sandals_slippers",
+        "activewear",
+        "bedding",
+        "decor",
+        "bath",
+        "phone_accessories",
+        "drinkware",
+        "pet_gear",
+        "plush_toys",
+    }
+)
 _TITLE_WORDS = ("Classic", "Premium", "Essential", "Pro", "Original", "Everyday", "Signature", "Ultra")
 
 
@@ -113,9 +145,15 @@ def build_products(catalog: Catalog, rng: random.Random, n_products: int) -> lis
         brand, t = picker.pick(rng)
         ptype = types[t]
         color = _pick_color(ptype.vertical, ptype.category, colors, rng)
-        products.append(Product(
-            product_id=f"P{i:06d}", brand=brand.brand, color=color, product_type=t,
-            category=ptype.category, vertical=ptype.vertical,
-            title=_title(brand.display_name, color, t, rng),
-        ))
+        products.append(
+            Product(
+                product_id=f"P{i:06d}",
+                brand=brand.brand,
+                color=color,
+                product_type=t,
+                category=ptype.category,
+                vertical=ptype.vertical,
+                title=_title(brand.display_name, color, t, rng),
+            )
+        )
     return products

@@ -35,7 +35,8 @@ class SurfaceChooser:
         colors = {c.color for c in catalog.colors}
         # A family works as a color fallback only when it is itself a color ("blue" for "navy blue").
         self.color_family = {
-            c.color: c.family for c in catalog.colors
+            c.color: c.family
+            for c in catalog.colors
             if c.family in colors and c.family != c.color and c.kind == "color"
         }
 

@@ -21,17 +21,17 @@ from query_understanding.synth.vocab import BRAND_CONNECTORS, COLOR_CONNECTORS
 
 #: (slots, weight) for queries that mention a type.
 TYPE_TEMPLATES: tuple[tuple[str, float], ...] = (
-    ("B P C T Q", 34.0),   # nike mens black running shoes size 10
-    ("P C B T Q", 8.0),    # womens black nike running shoes
-    ("C B T P Q", 6.0),    # black nike running shoes mens
-    ("B T C Q", 9.0),      # prada shoes blue
-    ("B C T P Q", 7.0),    # nike black shoes leather
+    ("B P C T Q", 34.0),  # nike mens black running shoes size 10
+    ("P C B T Q", 8.0),  # womens black nike running shoes
+    ("C B T P Q", 6.0),  # black nike running shoes mens
+    ("B T C Q", 9.0),  # prada shoes blue
+    ("B C T P Q", 7.0),  # nike black shoes leather
     ("P C T by:B Q", 4.0),  # blue shoes by prada
-    ("T B C Q", 4.0),      # shoes prada black
-    ("C P T B Q", 5.0),    # black leather boots timberland
+    ("T B C Q", 4.0),  # shoes prada black
+    ("C P T B Q", 5.0),  # black leather boots timberland
     ("B P T in:C Q", 4.0),  # levi's slim fit jeans in black
-    ("P T C Q", 3.0),      # leather boots black
-    ("Q B C T", 2.0),      # cheap nike black shoes (a post phrase up front)
+    ("P T C Q", 3.0),  # leather boots black
+    ("Q B C T", 2.0),  # cheap nike black shoes (a post phrase up front)
 )
 #: Templates for brand-only or brand+color queries ("nike", "red nike", "nike mens").
 NO_TYPE_TEMPLATES: tuple[tuple[str, float], ...] = (

@@ -16,6 +16,8 @@ import random
 
 Group = tuple[tuple[str, ...], tuple[str, ...]]
 
+# Word lists keep one line per group (the formatter would give every word its own line).
+# fmt: off
 MODIFIERS: dict[str, Group] = {
     "gender": (
         ("mens", "womens", "men's", "women's", "kids", "boys", "girls", "toddler", "unisex", "ladies", "womans"),
@@ -149,6 +151,7 @@ VERTICAL_GROUPS: dict[str, tuple[str, ...]] = {
     "office": ("office", "price"),
 }
 
+# fmt: on
 #: Connectors that put an entity after the type ("shoes by prada", "boots in black").
 BRAND_CONNECTORS: tuple[str, ...] = ("by", "from")
 COLOR_CONNECTORS: tuple[str, ...] = ("in",)

@@ -58,9 +58,7 @@ class WordEncoder:
     pad_id: int
     unk_token: str
     max_length: int = DEFAULT_MAX_LENGTH
-    model_input_names: list[str] = field(
-        default_factory=lambda: ["input_ids", "token_type_ids", "attention_mask"]
-    )
+    model_input_names: list[str] = field(default_factory=lambda: ["input_ids", "token_type_ids", "attention_mask"])
 
     def __post_init__(self) -> None:
         # A private copy: the settings below must not leak into a tokenizer someone else holds.
@@ -154,10 +152,8 @@ class WordEncoder:
 
     def _fill_dropped(self, words: list[str]) -> list[str]:
         """``words`` with each word that yields no sub-token replaced by the unknown token."""
-        pieces = [self.backend.encode([w], is_pretokenized=True, add_special_tokens=False)
-                  for w in words]
-        return [w if any(i is not None for i in p.word_ids) else self.unk_token
-                for w, p in zip(words, pieces)]
+        pieces = [self.backend.encode([w], is_pretokenized=True, add_special_tokens=False) for w in words]
+        return [w if any(i is not None for i in p.word_ids) else self.unk_token for w, p in zip(words, pieces)]
 
 
 def align_labels(word_ids: Sequence[int | None], word_labels: Sequence[int]) -> list[int]:

@@ -118,8 +118,7 @@ def quantize_int8(fp32_path: str | Path, int8_path: str | Path, per_channel: boo
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            quantize_dynamic(str(fp32_path), str(int8_path), weight_type=QuantType.QInt8,
-                             per_channel=per_channel)
+            quantize_dynamic(str(fp32_path), str(int8_path), weight_type=QuantType.QInt8, per_channel=per_channel)
     finally:
         root.removeFilter(_drop_preprocess_hint)
     return Path(int8_path)
@@ -207,9 +206,7 @@ def verify_export(
             report["parity"][name] = logits_parity(model, directory / ONNX_FILES["fp32"], encoder, batch)
         report["fp32_max_abs_diff"] = max(report["parity"].values())
         if report["fp32_max_abs_diff"] > max_abs_diff:
-            report["problems"].append(
-                f"fp32 logits differ by {report['fp32_max_abs_diff']:.2e} > {max_abs_diff:.0e}"
-            )
+            report["problems"].append(f"fp32 logits differ by {report['fp32_max_abs_diff']:.2e} > {max_abs_diff:.0e}")
         for variant in ("fp32", "int8"):
             if not (directory / ONNX_FILES[variant]).exists():
                 continue

@@ -116,8 +116,7 @@ class OnnxTagger(SubwordTagger):
 
     def config_dict(self) -> dict:
         """What the artifact manifest records about this tagger."""
-        return {"variant": self.variant, "max_length": self.encoder.max_length,
-                "batch_size": self.batch_size}
+        return {"variant": self.variant, "max_length": self.encoder.max_length, "batch_size": self.batch_size}
 
     def save(self, directory: str | Path) -> None:
         """Write a self-contained folder holding only this tagger's graph (one variant)."""
@@ -126,8 +125,12 @@ class OnnxTagger(SubwordTagger):
         variant = self.variant or "fp32"
         shutil.copyfile(self.model_path, directory / ONNX_FILES[variant])
         self.encoder.save(directory)
-        config = {"format_version": 1, "id2label": {str(k): v for k, v in self.id2label.items()},
-                  "files": {variant: ONNX_FILES[variant]}, "input_names": self.input_names}
+        config = {
+            "format_version": 1,
+            "id2label": {str(k): v for k, v in self.id2label.items()},
+            "files": {variant: ONNX_FILES[variant]},
+            "input_names": self.input_names,
+        }
         (directory / TAGGER_CONFIG).write_text(json.dumps(config, indent=2) + "\n")
 
     def batch_logits(self, batch: EncodedBatch) -> np.ndarray:

@@ -53,9 +53,7 @@ class TorchTagger(SubwordTagger):
     ) -> None:
         self.model = model
         self.tokenizer = tokenizer
-        self.encoder = tokenizer if isinstance(tokenizer, WordEncoder) else WordEncoder.from_hf(
-            tokenizer, max_length
-        )
+        self.encoder = tokenizer if isinstance(tokenizer, WordEncoder) else WordEncoder.from_hf(tokenizer, max_length)
         self.batch_size = batch_size
         self.id2label = label_map(model.config)
         # None keeps the model where it is (training scores dev F1 on the training device).
@@ -77,8 +75,11 @@ class TorchTagger(SubwordTagger):
 
     def config_dict(self) -> dict:
         """What the artifact manifest records about this tagger."""
-        return {"max_length": self.encoder.max_length, "batch_size": self.batch_size,
-                "base_model": getattr(self.model.config, "_name_or_path", None)}
+        return {
+            "max_length": self.encoder.max_length,
+            "batch_size": self.batch_size,
+            "base_model": getattr(self.model.config, "_name_or_path", None),
+        }
 
     def save(self, directory: str | Path) -> None:
         """``save_pretrained`` model (label maps in config.json) and tokenizer into ``directory``,

@@ -75,10 +75,11 @@ def _optimizer(model, config: TransformerConfig, total_steps: int):
 
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
     groups = [
-        {"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)],
-         "weight_decay": config.weight_decay},
-        {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)],
-         "weight_decay": 0.0},
+        {
+            "params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)],
+            "weight_decay": config.weight_decay,
+        },
+        {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
     ]
     optimizer = torch.optim.AdamW(groups, lr=config.learning_rate)
     warmup = int(round(config.warmup_ratio * total_steps))
@@ -111,8 +112,7 @@ def fine_tune(
     model, tokenizer = load_base(config)
     model.to(device)
     encoder = WordEncoder.from_hf(tokenizer, config.max_length)
-    scorer = TorchTagger(model, tokenizer, batch_size=max(64, config.batch_size),
-                         max_length=config.max_length)
+    scorer = TorchTagger(model, tokenizer, batch_size=max(64, config.batch_size), max_length=config.max_length)
 
     steps_per_epoch = -(-len(prepared) // config.batch_size)
     optimizer, scheduler = _optimizer(model, config, steps_per_epoch * config.epochs)

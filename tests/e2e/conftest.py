@@ -29,8 +29,7 @@ READY_TIMEOUT_S = float(os.environ.get("QU_TEST_READY_TIMEOUT_S", "90"))
 def tiny_artifacts(tmp_path_factory) -> dict[str, Path]:
     """Three tiny CRF artifacts: ``a`` and ``b`` good, ``c`` to be damaged by a test."""
     root = tmp_path_factory.mktemp("artifacts")
-    return {"a": train_tiny_crf(root, seed=7), "b": train_tiny_crf(root, seed=8),
-            "c": train_tiny_crf(root, seed=9)}
+    return {"a": train_tiny_crf(root, seed=7), "b": train_tiny_crf(root, seed=8), "c": train_tiny_crf(root, seed=9)}
 
 
 @pytest.fixture
@@ -67,18 +66,32 @@ def start_server(home: Path, log_dir: Path, server_log: Path, env_overrides: dic
     """``bentoml serve bentos.service:QueryParser`` on a free port; waits for /readyz."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("QU_")}
-    env.update({
-        "BENTOML_HOME": str(home),
-        "BENTOML_DO_NOT_TRACK": "True",
-        "QU_PREDICTION_LOG_DIR": str(log_dir),
-        "PYTHONUNBUFFERED": "1",
-        **(env_overrides or {}),
-    })
+    env.update(
+        {
+            "BENTOML_HOME": str(home),
+            "BENTOML_DO_NOT_TRACK": "True",
+            "QU_PREDICTION_LOG_DIR": str(log_dir),
+            "PYTHONUNBUFFERED": "1",
+            **(env_overrides or {}),
+        }
+    )
     log = open(server_log, "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bentoml", "serve", "bentos.service:QueryParser",
-         "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "bentoml",
+            "serve",
+            "bentos.service:QueryParser",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,  # own process group: teardown stops the workers too
     )
     log.close()

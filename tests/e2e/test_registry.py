@@ -62,8 +62,13 @@ def test_promote_rollback_history(registry, tiny_artifacts):
 
     history = registry.history()
     assert [e["action"] for e in history] == ["promote", "promote", "rollback"]
-    assert history[1] | {"time": None} == {"time": None, "action": "promote", "tag": b,
-                                            "previous_tag": a, "reason": "better f1"}
+    assert history[1] | {"time": None} == {
+        "time": None,
+        "action": "promote",
+        "tag": b,
+        "previous_tag": a,
+        "reason": "better f1",
+    }
     assert history[2]["tag"] == a and history[2]["previous_tag"] == b
     assert history[2]["reason"] == "regression in prod"
     snapshot = json.loads((registry.home / SNAPSHOT_FILE).read_text())
@@ -142,8 +147,7 @@ def test_cli(registry, tiny_artifacts, capsys):
     assert cli(["--home", home, "served"]) == 0
     assert capsys.readouterr().out.strip() == a
 
-    for args in (["show", "qu-crf:nope"], ["promote", "qu-crf:nope"], ["pin", "nope"],
-                 ["compare", a, "qu-crf:nope"]):
+    for args in (["show", "qu-crf:nope"], ["promote", "qu-crf:nope"], ["pin", "nope"], ["compare", a, "qu-crf:nope"]):
         assert cli(["--home", home, *args]) == 2
         assert "unknown model tag" in capsys.readouterr().err
     assert cli(["--home", home, "rollback"]) == 1  # only one champion left in the chain

@@ -26,7 +26,7 @@ def parse(server, payload, **kwargs):
 
 def assert_entities_match(result: dict) -> None:
     for e in result["entities"]:
-        assert result["query"][e["start"]:e["end"]] == e["text"]
+        assert result["query"][e["start"] : e["end"]] == e["text"]
         assert e["type"] in ("BRAND", "COLOR", "TYPE")
 
 
@@ -40,7 +40,10 @@ def test_parse_batch_with_char_offsets(server, serving_home):
     first, second = body["results"]
     assert first["query"] == "blue shoes by prada"
     assert {(e["type"], e["text"], e["start"], e["end"]) for e in first["entities"]} == {
-        ("COLOR", "blue", 0, 4), ("TYPE", "shoes", 5, 10), ("BRAND", "prada", 14, 19)}
+        ("COLOR", "blue", 0, 4),
+        ("TYPE", "shoes", 5, 10),
+        ("BRAND", "prada", 14, 19),
+    }
     assert (first["brand"], first["color"], first["type"]) == ("prada", "blue", "shoes")
     assert first["tokens"] == ["blue", "shoes", "by", "prada"]
     assert len(first["tags"]) == len(first["tokens"])
@@ -124,14 +127,20 @@ def test_wrong_method_and_path(server):
 def test_there_is_no_internal_batching_endpoint(server):
     # QU_BATCHING=bentoml and its /internal/tag_batch were dropped (issue 9): no public way to
     # get predictions that skip the prediction log or to pick the model.
-    r = requests.post(f"{server.url}/internal/tag_batch", json={"items": [{"tag": "x", "query": "red shoes"}]}, timeout=10)
+    r = requests.post(
+        f"{server.url}/internal/tag_batch", json={"items": [{"tag": "x", "query": "red shoes"}]}, timeout=10
+    )
     assert r.status_code == 404
     assert not any("internal" in path for path in requests.get(f"{server.url}/docs.json", timeout=10).json()["paths"])
 
 
 def test_concurrent_requests_are_batched_without_mixups(server):
-    queries = [f"{c} {t} by {b}" for c in ("red", "blue", "black") for t in ("shoes", "jacket")
-               for b in ("nike", "prada", "zara", "puma")]
+    queries = [
+        f"{c} {t} by {b}"
+        for c in ("red", "blue", "black")
+        for t in ("shoes", "jacket")
+        for b in ("nike", "prada", "zara", "puma")
+    ]
 
     def one(q):
         r = parse(server, {"queries": [q, "green dress"]})
@@ -158,8 +167,11 @@ def test_health_docs_and_model_info(server, serving_home):
     assert info["metrics"] == manifest.metrics and 0.5 < info["metrics"]["evaluation"]["test"]["micro"]["f1"] <= 1
     assert info["provider"] and info["ab"]["enabled"] is False
     assert info["served_tag_source"] == "registry champion"
-    assert info["limits"] == {"max_query_chars": 512, "max_batch": 64,
-                              "max_body_bytes": info["limits"]["max_body_bytes"]}
+    assert info["limits"] == {
+        "max_query_chars": 512,
+        "max_batch": 64,
+        "max_body_bytes": info["limits"]["max_body_bytes"],
+    }
 
 
 def test_prediction_log_is_readable_by_duckdb(server):
@@ -197,9 +209,11 @@ def test_ab_split_records_both_tags(serving_home, server_factory):
     assert set(seen.values()) == {a, b}
     again = session.post(f"{ab.url}/parse", json={"query": "red dress"}, headers={"X-Request-ID": "ab-3"}, timeout=30)
     assert again.json()["model_tag"] == seen["ab-3"]
-    logged = dict(duckdb.sql(
-        f"SELECT request_id, model_tag FROM read_json('{ab.log_dir}/**/*.jsonl') WHERE request_id LIKE 'ab-%'"
-    ).fetchall())
+    logged = dict(
+        duckdb.sql(
+            f"SELECT request_id, model_tag FROM read_json('{ab.log_dir}/**/*.jsonl') WHERE request_id LIKE 'ab-%'"
+        ).fetchall()
+    )
     assert {k: logged[k] for k in seen} == seen
     info = requests.get(f"{ab.url}/model_info", timeout=10).json()
     assert info["ab"]["enabled"] and {arm["tag"] for arm in info["ab"]["arms"]} == {a, b}
@@ -209,8 +223,12 @@ def test_ab_split_records_both_tags(serving_home, server_factory):
     # one batch and must answer each with its own arm's model.
     def one(i):
         rid = f"burst-{i}"
-        r = requests.post(f"{ab.url}/parse", json={"queries": ["red shoes", f"nike jacket {i}"]},
-                          headers={"X-Request-ID": rid}, timeout=30)
+        r = requests.post(
+            f"{ab.url}/parse",
+            json={"queries": ["red shoes", f"nike jacket {i}"]},
+            headers={"X-Request-ID": rid},
+            timeout=30,
+        )
         return rid, r.status_code, r.json()
 
     with ThreadPoolExecutor(8) as pool:
@@ -232,8 +250,14 @@ def test_bentoml_build_offline_references_model_by_tag(serving_home):
     repo = Path(__file__).resolve().parents[2]
     env = {k: v for k, v in os.environ.items() if not k.startswith("QU_")}
     env.update(BENTOML_HOME=str(serving_home["home"]), BENTOML_DO_NOT_TRACK="True")
-    done = subprocess.run([sys.executable, "-m", "bentoml", "build", "-f", "bentos/bentofile.yaml", "."],
-                          cwd=repo, env=env, capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [sys.executable, "-m", "bentoml", "build", "-f", "bentos/bentofile.yaml", "."],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     (bento_yaml,) = (serving_home["home"] / "bentos" / "query_understanding").glob("*/bento.yaml")
     info = yaml.safe_load(bento_yaml.read_text())
@@ -294,7 +318,10 @@ from hypothesis import strategies as st  # noqa: E402
 
 FUZZ_BODIES = st.binary(max_size=300) | st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
-    lambda inner: st.lists(inner, max_size=6) | st.dictionaries(st.sampled_from(["queries", "query", "q"]) | st.text(max_size=6), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=6)
+        | st.dictionaries(st.sampled_from(["queries", "query", "q"]) | st.text(max_size=6), inner, max_size=3)
+    ),
     max_leaves=15,
 ).map(lambda v: json.dumps(v).encode())
 

@@ -41,11 +41,19 @@ def test_settings_from_env(monkeypatch):
         ServeSettings.from_env()
 
 
-@pytest.mark.parametrize("body, status", [
-    (b'{"queries": ["a", "b"]}', None), (b'{"query": "a"}', None),
-    (b"\xff", 400), (b"{", 400), (b"[]", 422), (b'{"queries": ["a", 1]}', 422),
-    (b'{"query": "' + b"x" * 20 + b'"}', 422), (json.dumps({"queries": ["a"] * 5}).encode(), 413),
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        (b'{"queries": ["a", "b"]}', None),
+        (b'{"query": "a"}', None),
+        (b"\xff", 400),
+        (b"{", 400),
+        (b"[]", 422),
+        (b'{"queries": ["a", 1]}', 422),
+        (b'{"query": "' + b"x" * 20 + b'"}', 422),
+        (json.dumps({"queries": ["a"] * 5}).encode(), 413),
+    ],
+)
 def test_parse_body(body, status):
     limits = Limits(max_query_chars=10, max_batch=4, max_body_bytes=1000)
     if status is None:
@@ -146,8 +154,12 @@ JSON_VALUES = st.recursive(
     max_leaves=20,
 )
 PAYLOADS = JSON_VALUES | st.fixed_dictionaries(
-    {}, optional={"queries": st.lists(st.text(max_size=40) | JSON_VALUES, max_size=8),
-                  "query": st.text(max_size=40) | JSON_VALUES})
+    {},
+    optional={
+        "queries": st.lists(st.text(max_size=40) | JSON_VALUES, max_size=8),
+        "query": st.text(max_size=40) | JSON_VALUES,
+    },
+)
 
 
 @settings(max_examples=300, deadline=None)

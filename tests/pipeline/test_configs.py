@@ -30,7 +30,9 @@ def domain_default(domain_class: type, name: str):
     return field.default_factory() if field.default is MISSING else field.default
 
 
-@pytest.mark.parametrize(("config_class", "domain_class", "own_fields"), PAIRS, ids=lambda p: getattr(p, "__name__", ""))
+@pytest.mark.parametrize(
+    ("config_class", "domain_class", "own_fields"), PAIRS, ids=lambda p: getattr(p, "__name__", "")
+)
 def test_shared_fields_have_the_domain_default(config_class, domain_class, own_fields):
     shared = shared_fields(config_class, domain_class)
     assert shared, "the Launchpad config exposes none of the domain fields"
@@ -39,7 +41,9 @@ def test_shared_fields_have_the_domain_default(config_class, domain_class, own_f
         assert config_class.model_fields[name].default == domain_default(domain_class, name), name
 
 
-@pytest.mark.parametrize(("config_class", "domain_class", "own_fields"), PAIRS, ids=lambda p: getattr(p, "__name__", ""))
+@pytest.mark.parametrize(
+    ("config_class", "domain_class", "own_fields"), PAIRS, ids=lambda p: getattr(p, "__name__", "")
+)
 def test_every_launchpad_field_has_a_description(config_class, domain_class, own_fields):
     for name, field in config_class.model_fields.items():
         assert field.description, f"{config_class.__name__}.{name} has no description"

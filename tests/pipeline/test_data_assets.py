@@ -73,7 +73,10 @@ def test_a_broken_catalog_row_fails_its_check_and_nothing_downstream_runs(tmp_pa
     with (project / "seeds" / "brands.csv").open("a") as seeds:
         seeds.write("nike,Nike Again,fashion\n")  # duplicate key: violates unique(brand)
     result = dg.materialize(
-        data_assets(), resources=resources_for(tmp_path, dbt_project_dir=project), run_config=run_config(), raise_on_error=False
+        data_assets(),
+        resources=resources_for(tmp_path, dbt_project_dir=project),
+        run_config=run_config(),
+        raise_on_error=False,
     )
     assert not result.success
     failed_checks = [c for c in result.get_asset_check_evaluations() if not c.passed]

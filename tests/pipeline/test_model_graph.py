@@ -48,8 +48,15 @@ def test_every_asset_of_the_graph_materializes(graph_run):
     _, result = graph_run
     assert result.success
     mats = materializations(result)
-    for name in ("crf_tagger", "transformer_tagger", "onnx_fp32_tagger", "onnx_int8_tagger", "model_comparison",
-                 "champion", "bento"):
+    for name in (
+        "crf_tagger",
+        "transformer_tagger",
+        "onnx_fp32_tagger",
+        "onnx_int8_tagger",
+        "model_comparison",
+        "champion",
+        "bento",
+    ):
         assert name in mats, name
 
 
@@ -83,8 +90,12 @@ def test_model_assets_are_identified_by_their_registry_tags(graph_run):
 
     registry = ModelRegistry(root / "registry")
     mats = materializations(result)
-    for asset, node in (("crf_tagger", "crf_tagger"), ("transformer_tagger", "transformer_tagger"),
-                        ("onnx_fp32_tagger", "onnx_taggers"), ("onnx_int8_tagger", "onnx_taggers")):
+    for asset, node in (
+        ("crf_tagger", "crf_tagger"),
+        ("transformer_tagger", "transformer_tagger"),
+        ("onnx_fp32_tagger", "onnx_taggers"),
+        ("onnx_int8_tagger", "onnx_taggers"),
+    ):
         tag = result.output_for_node(node, asset if node == "onnx_taggers" else "result")
         assert tag == mats[asset].metadata["registry_tag"].value
         _, manifest = registry.get(tag)

@@ -12,13 +12,43 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-BRANDS = ["nike", "adidas", "hydroflask", "levis", "samsung", "kitchenaid", "under-armour",
-          "l'oreal", "crocs", "patagonia"]
+BRANDS = [
+    "nike",
+    "adidas",
+    "hydroflask",
+    "levis",
+    "samsung",
+    "kitchenaid",
+    "under-armour",
+    "l'oreal",
+    "crocs",
+    "patagonia",
+]
 COLORS = ["red", "black", "navy", "rose-gold", "olive", "white", "turquoise", "camo"]
-TYPES = [["shoes"], ["t-shirt"], ["water", "bottle"], ["jeans"], ["phone", "case"],
-         ["stand", "mixer"], ["hoodie"], ["running", "shorts"], ["backpack"], ["sandals"]]
-FILLERS = [["for", "men"], ["size", "10"], ["cheap"], ["womens"], ["3/4"], ["2-pack"], [","],
-           ["with", "pockets"], ["xl"], ["kids"]]
+TYPES = [
+    ["shoes"],
+    ["t-shirt"],
+    ["water", "bottle"],
+    ["jeans"],
+    ["phone", "case"],
+    ["stand", "mixer"],
+    ["hoodie"],
+    ["running", "shorts"],
+    ["backpack"],
+    ["sandals"],
+]
+FILLERS = [
+    ["for", "men"],
+    ["size", "10"],
+    ["cheap"],
+    ["womens"],
+    ["3/4"],
+    ["2-pack"],
+    [","],
+    ["with", "pockets"],
+    ["xl"],
+    ["kids"],
+]
 
 
 def synthetic_examples(n: int, seed: int = 0) -> list[dict]:
@@ -38,8 +68,10 @@ def synthetic_examples(n: int, seed: int = 0) -> list[dict]:
         tokens, tags = [], []
         for words, entity_type in parts:
             tokens += words
-            tags += ["O"] * len(words) if entity_type is None else (
-                [f"B-{entity_type}"] + [f"I-{entity_type}"] * (len(words) - 1)
+            tags += (
+                ["O"] * len(words)
+                if entity_type is None
+                else ([f"B-{entity_type}"] + [f"I-{entity_type}"] * (len(words) - 1))
             )
         examples.append({"tokens": tokens, "tags": tags})
     return examples

@@ -30,8 +30,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_saved_artifact_layout_and_manifest(tiny_crf, tmp_path):
-    path, manifest = save_tagger(tiny_crf, tmp_path, data_version="d1", metrics={"f1_micro": 0.9},
-                                 parent_model_id="crf-000000000000", extra={"note": "x"})
+    path, manifest = save_tagger(
+        tiny_crf,
+        tmp_path,
+        data_version="d1",
+        metrics={"f1_micro": 0.9},
+        parent_model_id="crf-000000000000",
+        extra={"note": "x"},
+    )
     assert path == tmp_path / "crf" / manifest.model_id
     assert manifest.model_id.startswith("crf-") and len(manifest.model_id) == len("crf-") + 12
     assert sorted(p.name for p in path.iterdir()) == ["config.json", MANIFEST, "model.crfsuite"]
@@ -44,8 +50,18 @@ def test_saved_artifact_layout_and_manifest(tiny_crf, tmp_path):
 
 
 def test_manifest_json_round_trip():
-    manifest = ModelManifest("onnx", "onnx-abc", "2024-01-01T00:00:00+00:00", "d", "c",
-                             {"a": 1}, {"f1": 0.5}, "transformer-def", [], {"k": "v"})
+    manifest = ModelManifest(
+        "onnx",
+        "onnx-abc",
+        "2024-01-01T00:00:00+00:00",
+        "d",
+        "c",
+        {"a": 1},
+        {"f1": 0.5},
+        "transformer-def",
+        [],
+        {"k": "v"},
+    )
     assert ModelManifest.from_dict(json.loads(manifest.to_json())) == manifest
 
 
@@ -115,8 +131,9 @@ def load_table_tagger(path: Path) -> MostFrequentTagTagger:
 def test_loaders_are_dispatched_on_model_kind_from_the_static_table(tmp_path, monkeypatch):
     table = {"nike": "B-BRAND"}
     monkeypatch.setitem(LOADERS, "test_table", f"{__name__}:load_table_tagger")
-    path, manifest = save_artifact(lambda d: (d / "table.json").write_text(json.dumps(table)), tmp_path,
-                                   model_kind="test_table")
+    path, manifest = save_artifact(
+        lambda d: (d / "table.json").write_text(json.dumps(table)), tmp_path, model_kind="test_table"
+    )
     assert manifest.model_id.startswith("test_table-")
     assert load_tagger(path).predict_tags([["nike", "x"]]) == [["B-BRAND", "O"]]
 
@@ -153,6 +170,5 @@ def test_loading_a_crf_artifact_does_not_import_torch(tiny_crf, tmp_path):
         f"t = load_tagger({str(path)!r}); t.parse(['nike shoes']); "
         "print('torch' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -25,11 +25,9 @@ def test_swap_brands_replaces_every_brand_span_and_relabels_it():
 
 
 def test_swap_brands_keeps_other_entities_and_skips_examples_without_brands():
-    example = Example("red the north face jacket".split(),
-                      ["B-COLOR", "B-BRAND", "I-BRAND", "I-BRAND", "B-TYPE"])
+    example = Example("red the north face jacket".split(), ["B-COLOR", "B-BRAND", "I-BRAND", "I-BRAND", "B-TYPE"])
     swapped = swap_brands(example, UNSEEN, offset=1)
-    assert swapped.entity_texts() == [("COLOR", "red"), ("BRAND", "kalimar tech"),
-                                      ("TYPE", "jacket")]
+    assert swapped.entity_texts() == [("COLOR", "red"), ("BRAND", "kalimar tech"), ("TYPE", "jacket")]
     assert swap_brands(Example(["shoes"], ["B-TYPE"]), UNSEEN) is None
 
 
@@ -37,8 +35,7 @@ def test_a_lowercasing_lookup_tagger_is_uppercase_and_filler_invariant(tiny_exam
     baseline = MostFrequentTagTagger.train(tiny_examples)
     results = run_behavioral(baseline, tiny_examples, unseen_brands=UNSEEN)
     by_name = {r.name: r for r in results}
-    assert set(by_name) == {"inv_uppercase", "inv_filler_cheap", "inv_filler_for_men",
-                            "brand_swap_unseen"}
+    assert set(by_name) == {"inv_uppercase", "inv_filler_cheap", "inv_filler_for_men", "brand_swap_unseen"}
     for name in ("inv_uppercase", "inv_filler_cheap", "inv_filler_for_men"):
         assert by_name[name].n == len(tiny_examples)
         assert by_name[name].failure_rate == 0.0 and by_name[name].failures == []
@@ -66,8 +63,7 @@ def test_a_memorizing_tagger_fails_brand_swap_on_every_branded_example(tiny_exam
 
 
 def test_brand_swap_passes_when_the_new_brand_is_predicted_over_its_exact_span(tiny_examples):
-    knows_unseen = [Example(["zorbex"], ["B-BRAND"]),
-                    Example(["kalimar", "tech"], ["B-BRAND", "I-BRAND"])]
+    knows_unseen = [Example(["zorbex"], ["B-BRAND"]), Example(["kalimar", "tech"], ["B-BRAND", "I-BRAND"])]
     baseline = MostFrequentTagTagger.train(tiny_examples + knows_unseen)
     assert brand_swap_test(baseline, tiny_examples, UNSEEN).n_failed == 0
 

@@ -7,13 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from query_understanding.catalog import (
-    SEED_COLUMNS,
-    VERTICALS,
-    Catalog,
-    CatalogError,
-    load_catalog_from_csv,
-)
+from query_understanding.catalog import Catalog, load_catalog_from_csv
+from query_understanding.seed_rules import SEED_COLUMNS, VERTICALS, CatalogError
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "dbt" / "seeds"
 
@@ -102,10 +97,18 @@ class TestCatalogSize:
         assert len(aliases) >= 120
         assert {k for _, k in aliases} == {"alias", "misspelling"}
 
-    @pytest.mark.parametrize("brand", [
-        "the north face", "calvin klein", "black & decker", "under armour", "new balance",
-        "ralph lauren", "hamilton beach",
-    ])
+    @pytest.mark.parametrize(
+        "brand",
+        [
+            "the north face",
+            "calvin klein",
+            "black & decker",
+            "under armour",
+            "new balance",
+            "ralph lauren",
+            "hamilton beach",
+        ],
+    )
     def test_well_known_multi_word_brands_are_present(self, catalog, brand):
         assert catalog.brand(brand).brand == brand
 
@@ -116,10 +119,18 @@ class TestCatalogSize:
 
 
 class TestAliases:
-    @pytest.mark.parametrize("alias,brand", [
-        ("levis", "levi's"), ("ck", "calvin klein"), ("tnf", "the north face"),
-        ("addidas", "adidas"), ("nkie", "nike"), ("samsng", "samsung"), ("calvin klien", "calvin klein"),
-    ])
+    @pytest.mark.parametrize(
+        "alias,brand",
+        [
+            ("levis", "levi's"),
+            ("ck", "calvin klein"),
+            ("tnf", "the north face"),
+            ("addidas", "adidas"),
+            ("nkie", "nike"),
+            ("samsng", "samsung"),
+            ("calvin klien", "calvin klein"),
+        ],
+    )
     def test_common_aliases_and_misspellings_resolve(self, catalog, alias, brand):
         assert catalog.brand_surfaces()[alias] == brand
 
@@ -221,7 +232,9 @@ class TestValidation:
             Catalog.from_records(tiny_tables)
 
     def test_surface_of_two_types(self, tiny_tables):
-        tiny_tables["product_type_synonyms"].append({"product_type": "jacket", "surface": "running shoe", "form": "synonym"})
+        tiny_tables["product_type_synonyms"].append(
+            {"product_type": "jacket", "surface": "running shoe", "form": "synonym"}
+        )
         with pytest.raises(CatalogError, match="maps to both"):
             Catalog.from_records(tiny_tables)
 

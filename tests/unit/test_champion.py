@@ -37,7 +37,9 @@ def test_a_slice_regression_beyond_the_margin_refuses_a_better_overall_model():
 
 
 def test_a_blocked_candidate_is_refused_whatever_its_scores():
-    decision = choose_champion([candidate("int8", 0.9), candidate("fp32", 0.8)], RULE, blocked={"int8": ["parity failed"]})
+    decision = choose_champion(
+        [candidate("int8", 0.9), candidate("fp32", 0.8)], RULE, blocked={"int8": ["parity failed"]}
+    )
     assert decision.champion == "fp32"
     assert decision.verdicts[0].reasons == ["parity failed"]
 

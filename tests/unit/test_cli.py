@@ -36,16 +36,32 @@ def run_main(argv, stdin: str = ""):
 
 def test_parse_via_subprocess_prints_parsed_queries_as_json(model_dir):
     result = subprocess.run(
-        [sys.executable, "-m", "query_understanding.cli", "parse", "--model", str(model_dir),
-         "nike black running shoes", "Puma red hoodie"],
-        cwd=REPO, capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "query_understanding.cli",
+            "parse",
+            "--model",
+            str(model_dir),
+            "nike black running shoes",
+            "Puma red hoodie",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     parsed = json.loads(result.stdout)
     assert [p["query"] for p in parsed] == ["nike black running shoes", "Puma red hoodie"]
     assert parsed[0]["tags"] == ["B-BRAND", "B-COLOR", "B-TYPE", "I-TYPE"]
     assert (parsed[1]["brand"], parsed[1]["color"], parsed[1]["type"]) == ("Puma", "red", "hoodie")
-    assert parsed[0]["entities"][2] == {"type": "TYPE", "text": "running shoes", "start": 11,
-                                        "end": 24, "score": parsed[0]["entities"][2]["score"]}
+    assert parsed[0]["entities"][2] == {
+        "type": "TYPE",
+        "text": "running shoes",
+        "start": 11,
+        "end": 24,
+        "score": parsed[0]["entities"][2]["score"],
+    }
 
 
 def test_parse_reads_queries_from_stdin_one_per_line(model_dir):
@@ -63,8 +79,18 @@ def test_evaluate_prints_markdown_tables(model_dir, gold_file):
 
 
 def test_evaluate_json_round_trip_matches_the_gold_file(model_dir, gold_file, tiny_examples):
-    code, out = run_main(["evaluate", "--model", str(model_dir), "--gold", str(gold_file),
-                          "--json", "--unseen-brands", "zorbex, kalimar tech"])
+    code, out = run_main(
+        [
+            "evaluate",
+            "--model",
+            str(model_dir),
+            "--gold",
+            str(gold_file),
+            "--json",
+            "--unseen-brands",
+            "zorbex, kalimar tech",
+        ]
+    )
     assert code == 0
     report = json.loads(out)
     assert report["n_examples"] == 30

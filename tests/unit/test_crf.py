@@ -16,8 +16,7 @@ from query_understanding.gold import read_gold
 
 
 @pytest.mark.parametrize(
-    "token, shape", [("Nike", "Xx"), ("nike", "x"), ("3/4", "d/d"), ("iPhone11", "xXxd"),
-                     ("USB-C", "X-X")]
+    "token, shape", [("Nike", "Xx"), ("nike", "x"), ("3/4", "d/d"), ("iPhone11", "xXxd"), ("USB-C", "X-X")]
 )
 def test_word_shape(token, shape):
     assert word_shape(token) == shape
@@ -42,8 +41,7 @@ def test_neighbour_features_reach_two_tokens_each_way():
 
 
 def test_feature_groups_can_be_switched_off():
-    config = FeatureConfig(use_shape=False, use_affixes=False, use_position=False,
-                           use_neighbours=False)
+    config = FeatureConfig(use_shape=False, use_affixes=False, use_position=False, use_neighbours=False)
     feats = token_features(["Nike", "shoes"], config)
     assert feats[0] == {"bias": 1.0, "w": "nike"}
 

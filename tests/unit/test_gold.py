@@ -16,11 +16,16 @@ def write_lines(path, *lines):
 
 
 def test_reads_tokens_tags_and_optional_fields(tmp_path):
-    row = {"id": "q1", "query": "Nike  shoes", "tokens": ["Nike", "shoes"],
-           "tags": ["B-BRAND", "B-TYPE"], "source": "annotated", "has_typo": False,
-           "flags": {"has_unseen_brand": True}}
-    path = write_lines(tmp_path / "g.jsonl", json.dumps(row), "", json.dumps(
-        {"tokens": ["red"], "tags": ["B-COLOR"]}))
+    row = {
+        "id": "q1",
+        "query": "Nike  shoes",
+        "tokens": ["Nike", "shoes"],
+        "tags": ["B-BRAND", "B-TYPE"],
+        "source": "annotated",
+        "has_typo": False,
+        "flags": {"has_unseen_brand": True},
+    }
+    path = write_lines(tmp_path / "g.jsonl", json.dumps(row), "", json.dumps({"tokens": ["red"], "tags": ["B-COLOR"]}))
     first, second = read_gold(path, source="file")
     assert (first.id, first.query, first.source) == ("q1", "Nike  shoes", "annotated")
     assert first.flags == {"has_typo": False, "has_unseen_brand": True}
@@ -28,8 +33,10 @@ def test_reads_tokens_tags_and_optional_fields(tmp_path):
 
 
 def test_write_then_read_is_the_identity(tmp_path):
-    examples = [Example(["nike"], ["B-BRAND"], query="nike", flags={"has_typo": True},
-                        source="s", id="1"), Example(["red", "x"], ["B-COLOR", "O"])]
+    examples = [
+        Example(["nike"], ["B-BRAND"], query="nike", flags={"has_typo": True}, source="s", id="1"),
+        Example(["red", "x"], ["B-COLOR", "O"]),
+    ]
     assert read_gold(write_gold(tmp_path / "g.jsonl", examples)) == examples
 
 

@@ -100,8 +100,15 @@ def test_length_mismatches_are_errors(gold, pred, message):
 
 def test_to_dict_reports_counts_and_scores():
     d = entity_metrics([["B-TYPE", "O"]], [["B-TYPE", "B-COLOR"]]).to_dict()
-    assert d["micro"] == {"precision": 0.5, "recall": 1.0, "f1": pytest.approx(2 / 3),
-                          "tp": 1, "fp": 1, "fn": 0, "support": 1}
+    assert d["micro"] == {
+        "precision": 0.5,
+        "recall": 1.0,
+        "f1": pytest.approx(2 / 3),
+        "tp": 1,
+        "fp": 1,
+        "fn": 0,
+        "support": 1,
+    }
     assert d["per_type"]["COLOR"]["fp"] == 1
     assert d["n_sequences"] == 1
 
@@ -164,8 +171,7 @@ def has_entities(case):
 @given(gold_and_pred(valid_predictions=True).filter(has_entities))
 def test_agrees_with_seqeval_strict_iob2_on_valid_predictions(case):
     gold, pred = case
-    assert_matches_seqeval(entity_metrics(gold, pred), seqeval_report(gold, pred, mode="strict",
-                                                                      scheme=IOB2))
+    assert_matches_seqeval(entity_metrics(gold, pred), seqeval_report(gold, pred, mode="strict", scheme=IOB2))
 
 
 @settings(max_examples=150, deadline=None)

@@ -42,8 +42,7 @@ def torch_tagger(run):
 
 def test_export_folder_is_self_contained(export_dir):
     names = {p.name for p in export_dir.iterdir()}
-    assert {"model.onnx", "model.int8.onnx", "tokenizer.json", "word_encoder.json",
-            "onnx_tagger.json"} <= names
+    assert {"model.onnx", "model.int8.onnx", "tokenizer.json", "word_encoder.json", "onnx_tagger.json"} <= names
     config = json.loads((export_dir / "onnx_tagger.json").read_text())
     assert config["id2label"]["0"] == "O" and len(config["id2label"]) == 7
     graph = onnx.load(str(export_dir / "model.onnx")).graph
@@ -64,8 +63,12 @@ def test_fp32_logits_match_torch_at_several_shapes(run, export_dir, batch_size, 
 
 
 def test_parity_accepts_raw_query_strings(run, export_dir):
-    diff = logits_parity(run.model, export_dir / "model.onnx", run.tokenizer,
-                         ["Nike red t-shirt", "x", "hydroflask water bottle for kids , 3/4"])
+    diff = logits_parity(
+        run.model,
+        export_dir / "model.onnx",
+        run.tokenizer,
+        ["Nike red t-shirt", "x", "hydroflask water bottle for kids , 3/4"],
+    )
     assert diff < 1e-4
 
 
@@ -128,8 +131,9 @@ def test_int8_disagreement_fails_the_gate(run, export_dir, torch_tagger, tmp_pat
     for init in model.graph.initializer:  # flip the sign of every int8 weight
         if init.data_type == onnx.TensorProto.INT8:
             arr = onnx.numpy_helper.to_array(init)
-            init.CopyFrom(onnx.numpy_helper.from_array((-arr.astype(np.int16)).clip(-127, 127)
-                                                        .astype(np.int8), init.name))
+            init.CopyFrom(
+                onnx.numpy_helper.from_array((-arr.astype(np.int16)).clip(-127, 127).astype(np.int8), init.name)
+            )
     onnx.save(model, str(broken / "model.int8.onnx"))
     report = verify_export(torch_tagger, broken, run.dev_tokens)
     assert report["fp32_max_abs_diff"] < 1e-4

@@ -41,6 +41,7 @@ def dev_tokens(export_dir):
 
 # --- provider selection (pure: no GPU needed) -------------------------------------------------
 
+
 def test_cuda_first_when_offered():
     assert select_providers([CPU, CUDA, "AzureExecutionProvider"]) == [CUDA, CPU]
 
@@ -70,8 +71,7 @@ def test_requests_cuda_when_listed_and_records_the_real_one(export_dir, monkeypa
     def spy(path, sess_options=None, providers=None):
         requested["providers"] = providers
         # ask only for what this build has, as onnxruntime's own fallback would
-        return real_session(path, sess_options=sess_options,
-                            providers=[p for p in providers if p in real_providers])
+        return real_session(path, sess_options=sess_options, providers=[p for p in providers if p in real_providers])
 
     real_providers = ort.get_available_providers()
     monkeypatch.setattr(onnx_tagger_module.ort, "get_available_providers", lambda: [CUDA, CPU])
@@ -83,6 +83,7 @@ def test_requests_cuda_when_listed_and_records_the_real_one(export_dir, monkeypa
 
 
 # --- tagging ----------------------------------------------------------------------------------
+
 
 def test_parse_gives_character_offsets(export_dir):
     tagger = OnnxTagger.from_dir(export_dir, "int8", intra_op_threads=1)
@@ -126,6 +127,7 @@ def test_save_writes_a_loadable_single_variant_folder(export_dir, dev_tokens, tm
 
 # --- loaders ----------------------------------------------------------------------------------
 
+
 def test_the_loader_table_opens_both_transformer_kinds():
     from query_understanding.artifacts import loader_for
     from query_understanding.transformer.loaders import load_onnx_tagger, load_transformer_tagger
@@ -154,6 +156,7 @@ def test_artifact_round_trip_for_both_kinds(export_dir, dev_tokens, tmp_path):
 
 # --- serving needs no torch -------------------------------------------------------------------
 
+
 def test_onnx_tagger_never_imports_torch(export_dir):
     script = textwrap.dedent(f"""
         import sys
@@ -165,7 +168,6 @@ def test_onnx_tagger_never_imports_torch(export_dir):
         heavy = sorted(m for m in ("torch", "transformers") if m in sys.modules)
         print("IMPORTED:" + ",".join(heavy))
     """)
-    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "IMPORTED:\n" in result.stdout, result.stdout

@@ -9,7 +9,8 @@ from query_understanding.settings import PROJECT_ROOT, VARIABLES, Locations
 
 #: Where the project's own code and configuration live (tests may read variables of their own).
 PROJECT_FILES = [
-    p for pattern in ("*.py", "*.sh", "*.yml", "*.yaml", "*.sql")
+    p
+    for pattern in ("*.py", "*.sh", "*.yml", "*.yaml", "*.sql")
     for p in PROJECT_ROOT.rglob(pattern)
     if not {".venv", "tests", "target", "dbt_packages", "dagster_home", "data"} & set(p.relative_to(PROJECT_ROOT).parts)
 ]
@@ -47,9 +48,15 @@ def test_the_readme_documents_every_variable_once():
 
 def test_only_the_settings_modules_read_the_environment():
     readers = {
-        str(p.relative_to(PROJECT_ROOT)) for p in PROJECT_FILES
+        str(p.relative_to(PROJECT_ROOT))
+        for p in PROJECT_FILES
         if p.suffix == ".py" and re.search(r"os\.environ|os\.getenv", p.read_text())
     }
-    assert readers <= {"query_understanding/settings.py", "query_understanding/offline.py", "bentos/config.py",
-                       "definitions.py", "assets/bento.py"}, readers
+    assert readers <= {
+        "query_understanding/settings.py",
+        "query_understanding/offline.py",
+        "bentos/config.py",
+        "definitions.py",
+        "assets/bento.py",
+    }, readers
     assert Path(PROJECT_ROOT / "query_understanding" / "settings.py").is_file()

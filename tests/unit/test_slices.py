@@ -22,8 +22,7 @@ TNF = ex("the north face jacket", "B-BRAND I-BRAND I-BRAND B-TYPE")
 NO_BRAND = ex("red running shoes for men", "B-COLOR B-TYPE I-TYPE O O")
 
 
-@pytest.mark.parametrize("n, bucket", [(1, "1-2"), (2, "1-2"), (3, "3-4"), (4, "3-4"),
-                                       (5, "5+"), (12, "5+")])
+@pytest.mark.parametrize("n, bucket", [(1, "1-2"), (2, "1-2"), (3, "3-4"), (4, "3-4"), (5, "5+"), (12, "5+")])
 def test_length_buckets(n, bucket):
     assert length_bucket(n) == bucket
 

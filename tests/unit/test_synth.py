@@ -58,9 +58,20 @@ def spans(query: str, surfaces: dict[str, str], max_len: int = 4) -> list[str]:
 # ---------------------------------------------------------------- schema
 class TestSchema:
     def test_columns_are_exactly_raw_query_logs(self, logs):
-        assert tuple(logs.columns) == QUERY_LOG_COLUMNS == (
-            "event_id", "session_id", "event_ts", "query_text", "clicked_product_id",
-            "product_brand", "product_color", "product_type", "product_title",
+        assert (
+            tuple(logs.columns)
+            == QUERY_LOG_COLUMNS
+            == (
+                "event_id",
+                "session_id",
+                "event_ts",
+                "query_text",
+                "clicked_product_id",
+                "product_brand",
+                "product_color",
+                "product_type",
+                "product_title",
+            )
         )
 
     def test_dtypes(self, logs):
@@ -114,8 +125,9 @@ class TestDeterminism:
             "print(hashlib.sha256(df.to_csv(index=False).encode()).hexdigest())"
         )
         env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(ROOT)}
-        out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT,
-                             capture_output=True, text=True, check=True).stdout.strip()
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
         assert out == frame_digest(generate_query_logs(catalog, n_events=800, seed=5))
 
 
@@ -156,8 +168,10 @@ class TestSessionsAndProducts:
 class TestRealism:
     def test_queries_describe_the_clicked_product(self, catalog, logs):
         brands, types = catalog.brand_surfaces(), catalog.type_surfaces()
-        hits = [row.product_brand in spans(row.query_text, brands) or row.product_type in spans(row.query_text, types)
-                for row in logs.itertuples()]
+        hits = [
+            row.product_brand in spans(row.query_text, brands) or row.product_type in spans(row.query_text, types)
+            for row in logs.itertuples()
+        ]
         assert sum(hits) / len(hits) > 0.85
 
     def test_type_is_usually_present_brand_and_color_often_missing(self, catalog, logs):
@@ -174,11 +188,16 @@ class TestRealism:
         assert (q == q.str.upper()).any() and (q == q.str.title()).any()
 
     def test_some_typos_in_entity_words(self, catalog, logs):
-        known = {w for d in (catalog.brand_surfaces(), catalog.color_surfaces(), catalog.type_surfaces())
-                 for s in d for w in s.split()}
+        known = {
+            w
+            for d in (catalog.brand_surfaces(), catalog.color_surfaces(), catalog.type_surfaces())
+            for s in d
+            for w in s.split()
+        }
         filler = {w for p in all_phrases() for w in p.split()}
         unknown = logs["query_text"].map(
-            lambda s: any(w.isalpha() and w not in known and w not in filler for w in s.lower().split()))
+            lambda s: any(w.isalpha() and w not in known and w not in filler for w in s.lower().split())
+        )
         assert 0.02 < unknown.mean() < 0.1
 
     def test_model_numbers_appear_as_context(self, logs):
@@ -203,8 +222,8 @@ class TestRealism:
 
         q = logs["query_text"].str.lower()
         assert q.map(type_before_brand).mean() > 0.02  # "shoes prada"
-        assert q.str.contains(r" by | from ").any()     # "blue shoes by prada"
-        assert q.str.contains(r" in ").any()             # "jeans in black"
+        assert q.str.contains(r" by | from ").any()  # "blue shoes by prada"
+        assert q.str.contains(r" in ").any()  # "jeans in black"
 
     def test_plural_and_synonym_type_surfaces_appear(self, catalog, logs):
         non_canonical = {s for s, t in catalog.type_surfaces().items() if s != t}
@@ -212,8 +231,12 @@ class TestRealism:
         assert q.map(lambda s: any(x in non_canonical for x in spans(s, {k: k for k in non_canonical}))).mean() > 0.15
 
     def test_multi_word_entities_appear(self, catalog, logs):
-        multi = {s: s for d in (catalog.brand_surfaces(), catalog.color_surfaces(), catalog.type_surfaces())
-                 for s in d if " " in s}
+        multi = {
+            s: s
+            for d in (catalog.brand_surfaces(), catalog.color_surfaces(), catalog.type_surfaces())
+            for s in d
+            if " " in s
+        }
         assert logs["query_text"].map(lambda s: bool(spans(s, multi))).mean() > 0.2
 
     def test_filler_words_that_stay_o(self, logs):
@@ -226,7 +249,8 @@ class TestRealism:
         families = {c.color: c.family for c in catalog.colors}
         wrong = [
             any(c != row.product_color and c != families.get(row.product_color) for c in spans(row.query_text, colors))
-            for row in logs.itertuples() if isinstance(row.product_color, str)
+            for row in logs.itertuples()
+            if isinstance(row.product_color, str)
         ]
         assert 0.002 < sum(wrong) / len(wrong) < 0.05
 

@@ -27,9 +27,7 @@ from query_understanding.text import (
 
 # --- strategies --------------------------------------------------------------------------
 
-words = st.text(
-    alphabet=st.characters(blacklist_categories=("Z", "C")), min_size=1, max_size=8
-)
+words = st.text(alphabet=st.characters(blacklist_categories=("Z", "C")), min_size=1, max_size=8)
 separators = st.sampled_from([" ", "  ", "\t", " \n "])
 
 
@@ -96,9 +94,7 @@ def test_every_token_is_the_slice_of_the_query_at_its_offsets(query):
 def test_normalize_query_is_idempotent_and_ignores_case_and_spacing(query):
     norm = normalize_query(query)
     assert normalize_query(norm) == norm
-    assert normalize_query("  " + query.upper().replace(" ", "   ")) == normalize_query(
-        query.upper()
-    )
+    assert normalize_query("  " + query.upper().replace(" ", "   ")) == normalize_query(query.upper())
 
 
 def test_normalize_query_lowercases_and_single_spaces():
@@ -212,8 +208,7 @@ def test_entities_from_tags_point_into_the_original_query():
 
 
 def test_entity_score_is_the_mean_of_its_token_scores():
-    entities = entities_from_tags("the north face", ["B-BRAND", "I-BRAND", "I-BRAND"],
-                                  scores=[0.9, 0.6, 0.3])
+    entities = entities_from_tags("the north face", ["B-BRAND", "I-BRAND", "I-BRAND"], scores=[0.9, 0.6, 0.3])
     assert entities[0].score == pytest.approx(0.6)
 
 

@@ -79,8 +79,12 @@ def test_torch_tagger_parse_gives_character_spans(run):
 
 def test_same_seed_same_run(run):
     config = TransformerConfig(
-        base_model=str(run.base_dir), epochs=1, learning_rate=1e-3, batch_size=16,
-        max_train_examples=48, seed=3,
+        base_model=str(run.base_dir),
+        epochs=1,
+        learning_rate=1e-3,
+        batch_size=16,
+        max_train_examples=48,
+        seed=3,
     )
     first = fine_tune(run.train, None, config)[2]
     second = fine_tune(run.train, None, config)[2]

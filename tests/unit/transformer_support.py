@@ -46,8 +46,12 @@ def tiny_run() -> TinyRun:
     train, dev = synthetic_examples(TRAIN_N, seed=1), synthetic_examples(DEV_N, seed=2)
     progress: list[dict] = []
     config = TransformerConfig(
-        base_model=str(base), epochs=4, learning_rate=1e-3, batch_size=16,
-        early_stopping_patience=1, seed=7,
+        base_model=str(base),
+        epochs=4,
+        learning_rate=1e-3,
+        batch_size=16,
+        early_stopping_patience=1,
+        seed=7,
     )
     model, tokenizer, history = fine_tune(train, dev, config, progress=progress.append)
     return TinyRun(root, base, train, dev, model, tokenizer, history, progress)
