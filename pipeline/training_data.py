@@ -45,7 +45,9 @@ class Splits:
 def load_splits(warehouse: DuckDBWarehouse) -> Splits:
     examples, versions = {}, {}
     for split, model in SPLIT_MODELS.items():
-        frame = warehouse.read_table(relation_name(model, dbt_project().manifest_path))
+        # In query_id order: the same data version then gives the same training order, so a
+        # seed alone decides a run (DuckDB's own scan order varies between runs).
+        frame = warehouse.read_table(relation_name(model, dbt_project().manifest_path), order_by="query_id")
         if frame.empty and split == "train":
             raise dg.Failure(f"{model} is empty: materialize the dataset assets first")
         versions[split] = content_hash(frame)

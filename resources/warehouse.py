@@ -37,9 +37,12 @@ class DuckDBWarehouse(dg.ConfigurableResource):
         path.parent.mkdir(parents=True, exist_ok=True)
         return {"duckdb_path": str(path)}
 
-    def read_table(self, relation: str) -> pd.DataFrame:
+    def read_table(self, relation: str, order_by: str | None = None) -> pd.DataFrame:
+        """All rows of ``relation``; in ``order_by`` order when given (DuckDB's scan order is not
+        stable across runs, so anything that trains on the rows must ask for an order)."""
+        order = f" order by {order_by}" if order_by else ""
         with self.connect(read_only=True) as connection:
-            return connection.sql(f"select * from {relation}").df()
+            return connection.sql(f"select * from {relation}{order}").df()
 
     def replace_table(self, schema: str, table: str, frame: pd.DataFrame) -> None:
         """Atomically replace ``schema.table`` with ``frame`` (a transaction: no half-written table)."""

@@ -68,6 +68,19 @@ def test_same_seed_gives_identical_data_versions(first_run, tmp_path):
         assert first[name].tags["dagster/data_version"] == second[name].tags["dagster/data_version"], name
 
 
+def test_models_read_the_splits_in_query_id_order(first_run):
+    # The same data version must give the same training order, or a seed alone does not
+    # decide a run (DuckDB's scan order varies between runs).
+    from pipeline.training_data import load_splits
+    from resources import DuckDBWarehouse
+
+    root, _, _ = first_run
+    splits = load_splits(DuckDBWarehouse(path=str(warehouse_file(root))))
+    for examples in (splits.train, splits.dev, splits.test):
+        ids = [e.id for e in examples]
+        assert ids == sorted(ids) and len(ids) == len(set(ids))
+
+
 def test_a_broken_catalog_row_fails_its_check_and_nothing_downstream_runs(tmp_path):
     project = copy_dbt_project(tmp_path / "dbt")
     with (project / "seeds" / "brands.csv").open("a") as seeds:

@@ -45,3 +45,9 @@ def test_slices_are_read_from_the_preferred_set_with_enough_support(metrics):
 def test_a_record_without_evaluation_renders_only_training_facts():
     assert metric_keys({"train_seconds": 2}) == {"train_seconds": 2.0}
     assert slice_f1({}) == {} and preferred_set({}) is None
+
+
+def test_a_wave_1_flat_manifest_keeps_its_headline_numbers():
+    legacy = {"gold_f1_micro": 0.64, "test_slice.typo.f1_micro": 0.9, "train_sources": "x", "flag": True}
+    assert metric_keys(legacy) == {"gold_f1_micro": 0.64, "test_slice.typo.f1_micro": 0.9}
+    assert slice_f1(legacy) == {}  # old slices cannot veto: they are not read back from flat keys
