@@ -77,7 +77,7 @@ with bentoml.importing():
         tag_items,
     )
     from bentos.prediction_log import PredictionLog
-    from bentos.validation import InputError, RequestGuard, parse_payload
+    from bentos.validation import RequestGuard
     from model_registry import ModelRegistry
 
 logger = logging.getLogger("bentoml.qu.service")
@@ -139,12 +139,9 @@ class QueryParser:
     ) -> ParseResponse:
         """Tag queries: entities with types, text and character offsets into each query."""
         started = time.perf_counter()
-        batch = getattr(ctx.request.state, "qu_queries", None)  # validated by RequestGuard
-        if batch is None:  # only when the guard is not in front (never in this service)
-            try:
-                batch = parse_payload({"queries": queries, "query": query}, self.limits)
-            except InputError as exc:
-                return error_response(exc.status, exc.message, ctx)
+        # The one validation happened in RequestGuard (installed below, in front of every route);
+        # ``queries`` / ``query`` are declared for the OpenAPI document only.
+        batch: list[str] = ctx.request.state.qu_queries
         request_id = valid_request_id(ctx.request.headers.get("x-request-id")) or uuid.uuid4().hex
         model_set = self.model_set
         chosen = model_set.choose(request_id)
