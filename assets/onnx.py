@@ -18,7 +18,7 @@ from pipeline.catalog_tables import load_catalog
 from pipeline.configs import build
 from pipeline.model_evaluation import evaluate_model, model_output
 from pipeline.training_data import load_splits, unseen_brands
-from query_understanding.artifacts import code_version, save_tagger
+from query_understanding.artifacts import code_version, load_tagger, save_tagger
 from query_understanding.evaluation.scores import metric_keys, model_metrics, preferred_set
 from query_understanding.export_gate import ExportGate, judge_int8
 from resources import DuckDBWarehouse, ModelStore
@@ -78,7 +78,6 @@ def onnx_taggers(
     model_store: ModelStore,
 ):
     """Export, verify, score and register both graphs of the transformer tagged ``transformer``."""
-    from query_understanding.artifacts import load_tagger
     from query_understanding.transformer.export import export_onnx, tag_agreement, verify_export
     from query_understanding.transformer.onnx_tagger import OnnxTagger
 
@@ -112,11 +111,9 @@ def onnx_taggers(
                 parent_model_id=parent.model_id,
                 extra=extra,
             )
-            output = model_output(path, manifest, registry.register(path), reports[variant], provider=tagger.provider)
-            context.log.info(f"{variant}: {output.value}")
-            yield dg.Output(
-                output.value, output_name=VARIANTS[variant], metadata=output.metadata, data_version=output.data_version
-            )
+            tag = registry.register(path)
+            context.log.info(f"{variant}: {tag}")
+            yield model_output(path, manifest, tag, reports[variant], VARIANTS[variant], provider=tagger.provider)
     parity_problems = [p for p in report["problems"] if not p.startswith("int8")]
     yield dg.AssetCheckResult(
         asset_key=VARIANTS["fp32"],

@@ -148,7 +148,6 @@ class ServeSettings:
     def from_env(cls) -> "ServeSettings":
         limits = Limits.from_env()
         return cls(
-            prediction_log_dir=Locations.from_env().prediction_log_dir,
             serve_tag=(os.environ.get("QU_SERVE_TAG") or "").strip() or None,
             ab_arms=parse_ab_tags(os.environ.get("QU_AB_TAGS")),
             limits=limits,

@@ -59,10 +59,10 @@ def evaluate_model(tagger: Tagger, splits: Splits, unseen_brands: list[str]) -> 
     return reports
 
 
-def headline_metadata(metrics: dict, prefix: str = "") -> dict[str, float]:
+def headline_metadata(metrics: dict) -> dict[str, float]:
     """The numbers worth a plot (micro / macro and per-type P/R/F1 per set), from the manifest's
     structured metrics through :func:`~query_understanding.evaluation.scores.metric_keys`."""
-    return {f"{prefix}{key}": value for key, value in metric_keys(metrics).items() if not key.startswith("train_")}
+    return {key: value for key, value in metric_keys(metrics).items() if not key.startswith("train_")}
 
 
 def evaluation_metadata(reports: dict[str, EvaluationReport]) -> dict[str, dg.MetadataValue]:
@@ -91,10 +91,15 @@ def lineage_metadata(path: Path, manifest: ModelManifest, registry_tag: str) -> 
 
 
 def model_output(
-    path: Path, manifest: ModelManifest, registry_tag: str, reports: dict[str, EvaluationReport], **extra
+    path: Path,
+    manifest: ModelManifest,
+    registry_tag: str,
+    reports: dict[str, EvaluationReport],
+    output_name: str = "result",
+    **extra,
 ) -> dg.Output[str]:
     """The output every model asset returns: its registry tag (the model's identity downstream)
-    plus lineage and scores.
+    plus lineage and scores; ``output_name`` names the output of a multi-asset.
 
     The data version is the model id (content hash of files + config), so downstream assets see
     a new version exactly when the model changed.
@@ -102,6 +107,7 @@ def model_output(
     metrics = manifest.metrics
     return dg.Output(
         registry_tag,
+        output_name=output_name,
         metadata={
             **lineage_metadata(path, manifest, registry_tag),
             "train_examples": int(metrics.get("train_examples", 0)),

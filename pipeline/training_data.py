@@ -1,8 +1,9 @@
 """Reading the labeled splits out of the warehouse, the same way for every model asset.
 
 Model assets depend on the dbt split models through ``get_asset_key_for_model`` (the keys are
-``SPLIT_ASSET_KEYS`` in ``assets/dbt_models.py``) and read them here. The data version they record in their manifests is the content hash the dataset assets
-show (same function), so a model's lineage points at exactly the rows it was trained on.
+``SPLIT_ASSET_KEYS`` in ``assets/dbt_models.py``) and read them here. The data version they
+record in their manifests is the content hash the dataset assets show (same function), so a
+model's lineage points at exactly the rows it was trained on.
 """
 
 from __future__ import annotations
