@@ -32,6 +32,10 @@ def resources(locations: Locations) -> dict:
         "source_files": SourceFiles(
             prediction_log_dir=setting("QU_PREDICTION_LOG_DIR", locations.prediction_log_dir),
             annotated_queries=setting("QU_ANNOTATED_QUERIES", locations.annotated_queries),
+            catalog_products=setting("QU_CATALOG_PRODUCTS", locations.catalog_products),
+            catalog_aliases=setting("QU_CATALOG_ALIASES", locations.catalog_aliases),
+            catalog_mode=setting("QU_CATALOG_MODE", locations.catalog_mode),
+            click_logs=setting("QU_CLICK_LOGS", locations.click_logs),
         ),
         "model_store": ModelStore(
             root=setting("QU_MODEL_DIR", locations.model_dir),

@@ -15,11 +15,16 @@ from query_understanding.settings import PROJECT_ROOT
 from resources import ModelStore
 
 
-def build_bento(registry_home: Path, served_tag: str) -> str:
-    """``bentoml build`` the service with ``served_tag`` packed; returns the bento tag."""
-    # BentoML's own name for the registry home; the service module reads QU_SERVE_TAG at import
-    # to declare (and so pack) exactly the served model.
-    env = {**os.environ, "BENTOML_HOME": str(registry_home), "QU_SERVE_TAG": served_tag}
+def build_bento(registry_home: Path, served_tag: str, linking_tag: str) -> str:
+    """``bentoml build`` the service with ``served_tag`` and ``linking_tag`` packed; returns the bento tag."""
+    # BentoML's own name for the registry home; the service module reads QU_SERVE_TAG and
+    # QU_LINKING_INDEX at import to declare (and so pack) exactly the served model and index.
+    env = {
+        **os.environ,
+        "BENTOML_HOME": str(registry_home),
+        "QU_SERVE_TAG": served_tag,
+        "QU_LINKING_INDEX": linking_tag,
+    }
     bentoml = Path(sys.executable).parent / "bentoml"
     command = [str(bentoml), "build", "-f", "bentos/bentofile.yaml", "--output", "tag", "."]
     completed = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
@@ -34,19 +39,26 @@ def build_bento(registry_home: Path, served_tag: str) -> str:
     return tag
 
 
-@dg.asset(ins={"served_tag": dg.AssetIn("champion")}, group_name="serving", kinds={"bentoml"})
-def bento(context: dg.AssetExecutionContext, served_tag: str, model_store: ModelStore) -> dg.Output[str]:
-    """The service packaged with the served model; value: the bento tag to ``bentoml serve``."""
+@dg.asset(
+    ins={"served_tag": dg.AssetIn("champion"), "linking_tag": dg.AssetIn("linking_index")},
+    group_name="serving",
+    kinds={"bentoml"},
+)
+def bento(
+    context: dg.AssetExecutionContext, served_tag: str, linking_tag: str, model_store: ModelStore
+) -> dg.Output[str]:
+    """The service packaged with the served model and the linking index; value: the bento tag."""
     if not served_tag:
         raise dg.Failure("the registry has no served model yet: nothing to package")
     registry_home = Path(model_store.registry_home).resolve()
-    tag = build_bento(registry_home, served_tag)
-    context.log.info(f"built {tag} with {served_tag}")
+    tag = build_bento(registry_home, served_tag, linking_tag)
+    context.log.info(f"built {tag} with {served_tag} and {linking_tag}")
     return dg.Output(
         tag,
         metadata={
             "bento_tag": tag,
             "model_tag": served_tag,
+            "linking_index": linking_tag,
             "bentoml_home": str(registry_home),
             "serve": dg.MetadataValue.md(f"```\nQU_REGISTRY_HOME={registry_home} scripts/serve.sh {tag}\n```"),
         },

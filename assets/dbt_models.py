@@ -1,9 +1,10 @@
 """dbt models and seeds as Dagster assets.
 
-The dbt project is loaded as two asset definitions so that a Python asset can sit between them:
-the catalog seeds feed ``raw_query_logs`` (synthesized from the catalog), which feeds the dbt
-staging models. dbt tests become asset checks; a failing test fails the step, so nothing
-downstream of it runs.
+The dbt project is loaded as asset definitions so that a Python asset can sit between them: the
+catalog (the seeds merged with the user's product feed, ``tag:catalog``) feeds ``raw_query_logs``
+(synthesized from the catalog), which feeds the dbt staging models; the registry models come
+last. dbt tests become asset checks; a failing test fails the step, so nothing downstream of it
+runs.
 """
 
 import json
@@ -27,7 +28,7 @@ class QueryUnderstandingTranslator(DagsterDbtTranslator):
     """Groups dbt nodes by pipeline stage so the UI reads catalog -> staging -> datasets."""
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        if dbt_resource_props["resource_type"] == "seed":
+        if dbt_resource_props["resource_type"] == "seed" or "catalog" in dbt_resource_props.get("tags", []):
             return "catalog"
         fqn = dbt_resource_props.get("fqn", [])
         if "registry" in dbt_resource_props.get("tags", []):
@@ -69,7 +70,7 @@ def _run_dbt_build(
         failed = [
             f"{e.check_name} on {e.asset_key.to_user_string()}"
             for e in events
-            if isinstance(e, dg.AssetCheckResult) and not e.passed
+            if isinstance(e, dg.AssetCheckResult) and not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
         ]
         error = invocation.get_error()
         raise dg.Failure(
@@ -104,15 +105,22 @@ def dbt_group(name: str, description: str, select: str = "fqn:*", exclude: str |
     return decorate(build)
 
 
-catalog_seeds = dbt_group(
-    "catalog_seeds",
-    "Product catalog facts (brands, aliases, colors, product types) loaded as dbt seeds.",
-    select="resource_type:seed",
+#: The catalog: the seeds and the models that merge them with the user's product feed and brand
+#: aliases (``dbt/models/catalog/``, ``tag:catalog``), which the Python assets read
+#: (``pipeline.catalog_tables``).
+catalog_models = dbt_group(
+    "catalog",
+    "The product catalog: dbt seeds (brands, aliases, colors, product types) merged with the product "
+    "feed and aliases file when configured (QU_CATALOG_PRODUCTS, QU_CATALOG_ALIASES, QU_CATALOG_MODE) "
+    "into the catalog_* models; a bad feed row fails its check and stops everything downstream.",
+    select="resource_type:seed tag:catalog",
 )
+#: The former name of :data:`catalog_models` (the same definition, loaded once).
+catalog_seeds = catalog_models
 query_dataset_models = dbt_group(
     "query_dataset_models",
-    "Weak labeling of query logs and the deterministic train/dev/test splits.",
-    exclude="resource_type:seed tag:registry",
+    "Weak labeling of query logs (synthetic and QU_CLICK_LOGS) and the deterministic train/dev/test splits.",
+    exclude="resource_type:seed tag:catalog tag:registry",
 )
 registry_models = dbt_group(
     "registry_models",

@@ -143,6 +143,7 @@ class ServeSettings:
     workers: int = 1
     gpus: int = 0
     admin_token: str | None = None
+    linking_index: str | None = None  # a linking-index tag, "off", or None: the newest stored one
 
     @classmethod
     def from_env(cls) -> "ServeSettings":
@@ -159,4 +160,5 @@ class ServeSettings:
             workers=_int_env("QU_WORKERS", 1),
             gpus=_int_env("QU_GPUS", 0, minimum=0),
             admin_token=os.environ.get("QU_ADMIN_TOKEN") or None,
+            linking_index=(os.environ.get("QU_LINKING_INDEX") or "").strip() or None,
         )

@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from bentos.config import SERVED_ALIASES, ServeSettings, choose_arm
+from bentos.linking import LoadedIndex, load_linking
 from model_registry import ModelRegistry, RegistryError
 from query_understanding.artifacts import load_tagger
+from query_understanding.linking import link_parsed
 from query_understanding.tagger import Tagger
 from query_understanding.text import MAX_QUERY_CHARS
 
@@ -85,12 +87,14 @@ def load_model(registry: ModelRegistry, tag: str) -> LoadedModel:
 
 @dataclass(frozen=True)
 class ModelSet:
-    """The served tag, the A/B arms (resolved tags and weights) and the loaded models."""
+    """The served tag, the A/B arms (resolved tags and weights), the loaded models and the
+    linking index: swapped as one, so a request is tagged and linked by one consistent set."""
 
     served_tag: str
     arms: list[tuple[str, float]]
     models: dict[str, LoadedModel]
     source: str
+    linking: LoadedIndex | None = None
     loaded_at: float = field(default_factory=time.time)
 
     def choose(self, request_id: str) -> str:
@@ -107,6 +111,7 @@ class ModelSet:
                 "assignment": "sha256(request_id) bucket; send X-Request-ID for a stable arm",
             },
             "models": {tag: m.info() for tag, m in self.models.items()},
+            "linking": self.linking.info() if self.linking else None,
             "loaded_at": self.loaded_at,
         }
 
@@ -154,7 +159,11 @@ def load_model_set(
             models[tag] = load_model(registry, tag)
         except Exception as exc:  # any loader failure must leave the old set serving
             raise ModelLoadError(f"loading {tag} failed: {type(exc).__name__}: {exc}") from exc
-    return ModelSet(served, arms, models, source)
+    try:
+        linking = load_linking(registry, settings, previous.linking if previous is not None else None)
+    except RegistryError as exc:
+        raise ModelLoadError(f"linking index: {exc}") from exc
+    return ModelSet(served, arms, models, source, linking)
 
 
 def declared_tags(settings: ServeSettings) -> list[str]:
@@ -194,8 +203,9 @@ def tag_items(
     retired: dict[str, LoadedModel] | None = None,
     max_query_chars: int = MAX_QUERY_CHARS,
 ) -> list[dict]:
-    """Tag ``items`` (``{"tag", "query"}``, already validated) grouped by model; one result dict
-    per item, with ``model_tag`` of the model that answered."""
+    """Tag ``items`` (``{"tag", "query"}``, already validated) grouped by model and link the
+    entities; one result dict per item, with ``model_tag`` of the model that answered and the
+    ``linking_index`` version (None: linking off)."""
     results: list[dict | None] = [None] * len(items)
     groups: dict[str, list[int]] = {}
     for i, item in enumerate(items):
@@ -208,6 +218,9 @@ def tag_items(
     for tag, indices in groups.items():
         model = model_set.models.get(tag) or (retired or {})[tag]
         parsed = model.tagger.parse([items[i]["query"] for i in indices], max_query_chars)
+        if model_set.linking is not None:
+            parsed = link_parsed(model_set.linking.index, parsed)
+        version = model_set.linking.index.version if model_set.linking is not None else None
         for i, p in zip(indices, parsed):
-            results[i] = {**p.to_dict(), "model_tag": tag}
+            results[i] = {**p.to_dict(), "model_tag": tag, "linking_index": version}
     return results  # type: ignore[return-value]

@@ -75,6 +75,7 @@ class PredictionLog:
                 "query": result["query"],
                 "entities": list(result.get("entities") or []),
                 "model_tag": result.get("model_tag") or model_tag,
+                "linking_index": result.get("linking_index"),
                 "latency_ms": round(float(latency_ms), 3),
             }
             for i, result in enumerate(results)

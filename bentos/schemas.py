@@ -21,6 +21,14 @@ class EntityOut(BaseModel):
     start: int = Field(description="character offset into the query (inclusive)")
     end: int = Field(description="character offset into the query (exclusive)")
     score: Optional[float] = Field(None, description="mean per-token confidence")
+    canonical: Optional[dict[str, Any]] = Field(
+        None,
+        description="catalog entry search filters on: id (catalog key), name, and family (COLOR) or "
+        "category (TYPE); null when the span links nowhere or linking is off",
+    )
+    link_method: Optional[str] = Field(None, description="exact, alias, plural, synonym or fuzzy")
+    link_score: Optional[float] = Field(None, description="link confidence in [0, 1]")
+    novel: Optional[bool] = Field(None, description="true: the catalog has no such entry (null: linking off)")
 
 
 class ParsedOut(BaseModel):
@@ -36,6 +44,7 @@ class ParsedOut(BaseModel):
 class ParseResponse(BaseModel):
     results: list[ParsedOut]
     model_tag: str = Field(description="registry tag of the model that answered")
+    linking_index: Optional[str] = Field(None, description="version of the linking index used; null: linking off")
     request_id: str
 
 

@@ -67,6 +67,7 @@ with bentoml.importing():
     from bentos.batcher import MicroBatcher, Overloaded
     from bentos.config import ServeSettings, valid_request_id
     from bentos.info_routes import info_app
+    from bentos.linking import declared_linking_tag
     from bentos.model_pool import (
         LoadedModel,
         ModelLoadError,
@@ -162,8 +163,9 @@ class QueryParser:
             logger.error("prediction log write failed: %s", exc)
             return error_response(503, f"prediction log unavailable ({exc}); the request was not answered", ctx)
         body = {
-            "results": [{k: v for k, v in r.items() if k != "model_tag"} for r in results],
+            "results": [{k: v for k, v in r.items() if k not in ("model_tag", "linking_index")} for r in results],
             "model_tag": answered,
+            "linking_index": results[0].get("linking_index"),
             "request_id": request_id,
         }
         return JSONResponse(body, headers={"x-request-id": request_id, "x-model-tag": answered})
@@ -230,3 +232,6 @@ QueryParser.add_asgi_middleware(RequestGuard, limits=SETTINGS.limits, json_paths
 # come from the registry at import and their number varies (none, the served tag, A/B arms),
 # and BentoML collects class-attribute models in attribute-name order, not served tag first.
 QueryParser.models.extend(bentoml.models.BentoModel(tag) for tag in declared_tags(SETTINGS))
+# The linking index travels beside the model (same store, its own name): packed by `bentoml build`.
+if (_linking_tag := declared_linking_tag(SETTINGS)) is not None:
+    QueryParser.models.append(bentoml.models.BentoModel(_linking_tag))

@@ -1,9 +1,11 @@
 """``qu``: tag queries and evaluate models from the command line.
 
-    qu parse --model ARTIFACT_DIR "blue shoes by prada" ...   # or queries on stdin
+    qu parse --model ARTIFACT_DIR [--linking-index PATH | --no-link] "blue shoes by prada" ...
     qu evaluate --model ARTIFACT_DIR --gold FILE.jsonl [--json]
 
-``parse`` prints a JSON list of ``ParsedQuery.to_dict()``; ``evaluate`` prints the markdown
+``parse`` prints a JSON list of ``ParsedQuery.to_dict()`` with every entity linked to the
+catalog (the ``linking_index`` asset's file, or one built from the built-in seed catalog
+when none is given), the same linking the service does; ``evaluate`` prints the markdown
 report (per type, per slice, behavioral, worst errors) or, with ``--json``, the full report.
 Usage errors - a missing model directory, a bad gold file, an empty query - exit with status 2
 and a one-line message on stderr instead of a traceback.
@@ -20,6 +22,8 @@ from query_understanding import offline
 from query_understanding.artifacts import ArtifactError, load_tagger
 from query_understanding.evaluation.report import evaluate_tagger
 from query_understanding.gold import GoldFileError, read_gold
+from query_understanding.linking import LinkingIndex, LinkingIndexError, calibrate, link_parsed
+from query_understanding.settings import PROJECT_ROOT
 from query_understanding.text import QueryError
 
 EXIT_USAGE = 2
@@ -41,13 +45,29 @@ def _cmd_parse(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     if not queries:
         raise CLIError("no queries given (as arguments or one per line on stdin)")
     tagger = _load(args.model)
+    index = None if args.no_link else _linking_index(args.linking_index)
     try:
         parsed = tagger.parse(queries)
     except QueryError as exc:
         raise CLIError(str(exc)) from exc
+    if index is not None:
+        parsed = link_parsed(index, parsed)
     json.dump([p.to_dict() for p in parsed], stdout, indent=2, ensure_ascii=False)
     stdout.write("\n")
     return 0
+
+
+def _linking_index(path: str) -> LinkingIndex:
+    """The index at ``path``; without one, built (and calibrated) from the built-in seed catalog."""
+    if path:
+        try:
+            return LinkingIndex.load(path)
+        except (LinkingIndexError, OSError, ValueError) as exc:
+            raise CLIError(f"cannot load linking index {path!r}: {exc}") from exc
+    from query_understanding.catalog import load_catalog_from_csv
+
+    index, _ = calibrate(LinkingIndex.from_catalog(load_catalog_from_csv(PROJECT_ROOT / "dbt" / "seeds")))
+    return index
 
 
 def _cmd_evaluate(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
@@ -82,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("parse", help="tag queries, print JSON")
     p.add_argument("--model", required=True, help="model artifact directory")
+    p.add_argument(
+        "--linking-index",
+        default="",
+        help="linking index file or directory (the linking_index asset's); default: built from dbt/seeds",
+    )
+    p.add_argument("--no-link", action="store_true", help="do not link entities to the catalog")
     p.add_argument("queries", nargs="*", help="queries (default: one per line on stdin)")
     p.set_defaults(func=_cmd_parse)
 

@@ -19,13 +19,23 @@ ID2LABEL: dict[int, str] = dict(enumerate(LABELS))
 
 @dataclass(frozen=True, slots=True)
 class Entity:
-    """A typed span of the original query: ``query[start:end] == text``."""
+    """A typed span of the original query: ``query[start:end] == text``.
+
+    The link fields are set by :mod:`query_understanding.linking` (None when linking is off):
+    ``canonical`` is the catalog entry search filters on (``{"id", "name"}`` plus ``family``
+    for a color, ``category`` for a type) or None, ``link_method`` one of exact / alias /
+    plural / synonym / fuzzy, ``link_score`` in [0, 1], ``novel`` True for a span the catalog lacks.
+    """
 
     type: str
     text: str
     start: int
     end: int
     score: float | None = None
+    canonical: dict | None = None
+    link_method: str | None = None
+    link_score: float | None = None
+    novel: bool | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)

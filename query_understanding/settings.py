@@ -43,6 +43,22 @@ VARIABLES: tuple[Variable, ...] = (
         "where the service appends predictions and dbt reads them",
     ),
     Variable("QU_ANNOTATED_QUERIES", "(none)", "path or glob of annotated JSONL files (bring your own)"),
+    Variable(
+        "QU_CATALOG_PRODUCTS",
+        "(none)",
+        "product feed (CSV, Parquet or JSONL) merged with the catalog seeds (bring your own catalog)",
+    ),
+    Variable("QU_CATALOG_ALIASES", "(none)", "brand aliases CSV `brand,alias,alias_kind` added to the catalog"),
+    Variable(
+        "QU_CATALOG_MODE",
+        "merge",
+        "`merge` (seeds + feed, the seed wins a conflict) or `replace` (only the feed's brands, types and colors)",
+    ),
+    Variable(
+        "QU_CLICK_LOGS",
+        "(none)",
+        "click logs (CSV, Parquet or JSONL) weakly labeled beside the synthetic ones (bring your own)",
+    ),
     Variable("QU_DBT_TARGET", "duckdb", "dbt target of `dbt/profiles.yml` (duckdb, snowflake, bigquery)"),
     Variable("QU_DBT_THREADS", "2", "dbt threads (read by `dbt/profiles.yml`)"),
     Variable("QU_SERVE_TAG", "(registry pin, else champion)", "service: serve this registry tag"),
@@ -57,6 +73,11 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("QU_WORKERS", "1", "service: worker processes"),
     Variable("QU_GPUS", "0", "service: GPUs to request per worker"),
     Variable("QU_ADMIN_TOKEN", "(none)", "service: required `X-Admin-Token` of `POST /reload` when set"),
+    Variable(
+        "QU_LINKING_INDEX",
+        "(newest stored)",
+        "service: link with this `linking-index:<version>` tag, or `off` (the bento packs the one it was built with)",
+    ),
     Variable("QU_SERVE", "1", "`scripts/run_main.sh`: `0` stops after the job instead of serving"),
     Variable("QU_PORT", "3000", "`scripts/serve.sh`: the port to serve on (always 127.0.0.1)"),
 )
@@ -64,7 +85,8 @@ VARIABLES: tuple[Variable, ...] = (
 
 @dataclass(frozen=True)
 class Locations:
-    """Absolute paths (and the annotated-data glob) the pipeline and the service share."""
+    """Absolute paths (and the annotated-data glob) the pipeline and the service share; the
+    bring-your-own inputs (``catalog_products``, ``catalog_aliases``, ``click_logs``) are "" when unset."""
 
     data_dir: Path
     warehouse: Path
@@ -73,6 +95,10 @@ class Locations:
     prediction_log_dir: Path
     annotated_queries: str = ""
     dbt_target: str = "duckdb"
+    catalog_products: str = ""
+    catalog_aliases: str = ""
+    catalog_mode: str = "merge"
+    click_logs: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, root: Path = PROJECT_ROOT) -> "Locations":
@@ -81,6 +107,10 @@ class Locations:
 
         def path(name: str, default: Path) -> Path:
             return Path(env.get(name) or default).resolve()
+
+        def optional_path(name: str) -> str:
+            value = (env.get(name) or "").strip()
+            return str(Path(value).resolve()) if value else ""
 
         data_dir = path("QU_DATA_DIR", root / "data")
         return cls(
@@ -91,4 +121,8 @@ class Locations:
             prediction_log_dir=path("QU_PREDICTION_LOG_DIR", data_dir / "prediction_logs"),
             annotated_queries=env.get("QU_ANNOTATED_QUERIES", ""),
             dbt_target=env.get("QU_DBT_TARGET") or "duckdb",
+            catalog_products=optional_path("QU_CATALOG_PRODUCTS"),
+            catalog_aliases=optional_path("QU_CATALOG_ALIASES"),
+            catalog_mode=(env.get("QU_CATALOG_MODE") or "merge").strip().lower(),
+            click_logs=optional_path("QU_CLICK_LOGS"),
         )

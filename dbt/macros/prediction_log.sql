@@ -77,13 +77,23 @@
 {%- endmacro %}
 
 
-{#- Type of the `entities` column: an array of {type, text, start, end, score}. -#}
+{#-
+  Type of the `entities` column: an array of {type, text, start, end, score, canonical,
+  link_method, link_score, novel}. The last four are the entity linker's (query_understanding/
+  linking): canonical is null or {id, name, family, category} (family for a COLOR, category for a
+  TYPE), link_method exact | alias | synonym | plural | fuzzy | null, novel true for a BRAND / TYPE
+  the catalog lacks. Lines logged before linking existed have none of them: they read as nulls.
+-#}
 {% macro qu_prediction_entities_type() -%}
   {{ return(adapter.dispatch('qu_prediction_entities_type', 'query_understanding')()) }}
 {%- endmacro %}
 
 {% macro default__qu_prediction_entities_type() -%}
-  struct(type varchar, text varchar, start bigint, "end" bigint, score double)[]
+  struct(
+    type varchar, text varchar, start bigint, "end" bigint, score double,
+    canonical struct(id varchar, name varchar, family varchar, category varchar),
+    link_method varchar, link_score double, novel boolean
+  )[]
 {%- endmacro %}
 
 {% macro snowflake__qu_prediction_entities_type() -%}
@@ -91,7 +101,11 @@
 {%- endmacro %}
 
 {% macro bigquery__qu_prediction_entities_type() -%}
-  array<struct<type string, text string, start int64, `end` int64, score float64>>
+  array<struct<
+    type string, text string, start int64, `end` int64, score float64,
+    canonical struct<id string, name string, family string, category string>,
+    link_method string, link_score float64, novel bool
+  >>
 {%- endmacro %}
 
 

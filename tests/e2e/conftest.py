@@ -20,6 +20,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _tiny_crf import train_tiny_crf  # noqa: E402
 
 from model_registry import ModelRegistry  # noqa: E402
+from model_registry.linking_indexes import register_linking_index  # noqa: E402
+from query_understanding.catalog import load_catalog_from_csv  # noqa: E402
+from query_understanding.linking import LinkingIndex, calibrate  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S = float(os.environ.get("QU_TEST_READY_TIMEOUT_S", "90"))
@@ -123,14 +126,23 @@ def stop_server(server: Server) -> None:
         pass
 
 
+@pytest.fixture(scope="session")
+def linking_index_dir(tmp_path_factory) -> Path:
+    """The linking index of the built-in seed catalog, as the ``linking_index`` asset builds it."""
+    index, _ = calibrate(LinkingIndex.from_catalog(load_catalog_from_csv(REPO / "dbt" / "seeds")))
+    return index.save(tmp_path_factory.mktemp("linking")).parent
+
+
 @pytest.fixture(scope="module")
-def serving_home(tmp_path_factory, tiny_artifacts) -> dict:
-    """A registry with artifacts a, b, c registered and a promoted (shared by a module)."""
+def serving_home(tmp_path_factory, tiny_artifacts, linking_index_dir) -> dict:
+    """A registry with artifacts a, b, c and the seed catalog's linking index registered and a
+    promoted (shared by a module)."""
     home = tmp_path_factory.mktemp("bentoml_home")
     registry = ModelRegistry(home)
     tags = {name: registry.register(path) for name, path in tiny_artifacts.items()}
     registry.promote(tags["a"], reason="test setup")
-    return {"home": home, "registry": registry, "tags": tags}
+    linking_tag = register_linking_index(registry, linking_index_dir)
+    return {"home": home, "registry": registry, "tags": tags, "linking_tag": linking_tag}
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,9 @@
 The golden file was written by the service before the one-source-per-concept refactor (issue 9)
 with the tiny CRF artifact ``a`` of the e2e fixtures; any change to tokenizing, decoding,
 validation or the response shape shows up here as a diff. Scores are compared to 6 decimals.
+Issue 14 added the link fields: the recorded entities were linked in process with
+``query_understanding.linking`` over the seed catalog's index (tags and offsets unchanged), so
+the service must link exactly as the library does.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ def test_parse_responses_match_the_golden_file(server):
     assert response.status_code == 200, response.text
     golden = json.loads(GOLDEN.read_text())
     assert stable(response.json()["results"]) == golden["results"]
+    assert response.json()["linking_index"] == golden["linking_index"]
     for query in QUERIES[:3]:  # the single-query form answers the same
         single = requests.post(f"{server.url}/parse", json={"query": query}, timeout=30).json()
         assert stable(single["results"]) == [r for r in golden["results"] if r["query"] == query]

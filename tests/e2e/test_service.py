@@ -167,6 +167,9 @@ def test_health_docs_and_model_info(server, serving_home):
     assert info["metrics"] == manifest.metrics and 0.5 < info["metrics"]["evaluation"]["test"]["micro"]["f1"] <= 1
     assert info["provider"] and info["ab"]["enabled"] is False
     assert info["served_tag_source"] == "registry champion"
+    assert info["linking"]["tag"] == serving_home["linking_tag"]
+    assert info["linking"]["version"] == serving_home["linking_tag"].split(":")[1]
+    assert set(info["linking"]["fuzzy_thresholds"]) == {"BRAND", "COLOR", "TYPE"}
     assert info["limits"] == {
         "max_query_chars": 512,
         "max_batch": 64,
@@ -187,6 +190,13 @@ def test_prediction_log_is_readable_by_duckdb(server):
     assert model_tag == r.json()["model_tag"] and latency_ms > 0
     assert str(date) == str(ts)[:10]
     assert {e["text"] for e in entities} == {e["text"] for e in r.json()["results"][0]["entities"]}
+
+    def present(canonical):  # DuckDB reads every canonical with the union of their keys
+        return {k: v for k, v in (canonical or {}).items() if v is not None}
+
+    assert {e["text"]: present(e["canonical"]) for e in entities} == {
+        e["text"]: present(e["canonical"]) for e in r.json()["results"][0]["entities"]
+    }, "the log keeps the catalog links the client got"
     files = list(server.log_dir.glob("date=*/part-*.jsonl"))
     assert files, "partitioned by date, one part file per process"
     total = duckdb.sql(f"SELECT count(*) FROM read_json('{server.log_dir}/**/*.jsonl')").fetchall()[0][0]
@@ -261,7 +271,8 @@ def test_bentoml_build_offline_references_model_by_tag(serving_home):
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     (bento_yaml,) = (serving_home["home"] / "bentos" / "query_understanding").glob("*/bento.yaml")
     info = yaml.safe_load(bento_yaml.read_text())
-    assert [m["tag"] for m in info["services"][0]["models"]] == [serving_home["tags"]["a"]]
+    # the linking index travels beside the model
+    assert [m["tag"] for m in info["services"][0]["models"]] == [serving_home["tags"]["a"], serving_home["linking_tag"]]
     assert (bento_yaml.parent / "src" / "query_understanding" / "artifacts.py").is_file()
     assert (bento_yaml.parent / "src" / "bentos" / "service.py").is_file()
     assert (bento_yaml.parent / "src" / "model_registry" / "registry.py").is_file()
@@ -332,3 +343,12 @@ def test_fuzzed_bodies_never_5xx(server, body):
     r = requests.post(f"{server.url}/parse", data=body, headers=JSON, timeout=30)
     assert r.status_code == 200 or (400 <= r.status_code < 500 and r.json()["error"]), (body, r.status_code, r.text)
     assert server.alive()
+
+
+def test_linking_can_be_switched_off_and_the_registry_does_not_list_the_index(serving_home, server_factory):
+    off = server_factory(serving_home["home"], QU_LINKING_INDEX="off")
+    body = requests.post(f"{off.url}/parse", json={"query": "nike red sneakers"}, timeout=30).json()
+    assert body["linking_index"] is None
+    assert all(e["canonical"] is None and e["novel"] is None for e in body["results"][0]["entities"])
+    assert requests.get(f"{off.url}/model_info", timeout=10).json()["linking"] is None
+    assert serving_home["linking_tag"] not in {v.tag for v in serving_home["registry"].list_versions()}

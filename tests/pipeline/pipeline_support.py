@@ -22,16 +22,26 @@ def warehouse_file(root: Path) -> Path:
 
 
 def resources_for(
-    root: Path, annotated_queries: str = "", prediction_log_dir: Path | None = None, dbt_project_dir: Path | None = None
+    root: Path,
+    annotated_queries: str = "",
+    prediction_log_dir: Path | None = None,
+    dbt_project_dir: Path | None = None,
+    **byo_files: str,
 ) -> dict:
-    """The resources ``definitions.py`` configures, pointed at folders under ``root``."""
+    """The resources ``definitions.py`` configures, pointed at folders under ``root``.
+
+    ``byo_files``: the bring-your-own fields of ``SourceFiles`` (``catalog_products``,
+    ``catalog_aliases``, ``catalog_mode``, ``click_logs``).
+    """
     from resources import DuckDBWarehouse, ModelStore, SourceFiles, dbt_cli_resource
 
     return {
         "warehouse": DuckDBWarehouse(path=str(warehouse_file(root))),
         "dbt": dbt_cli_resource(dbt_project_dir),
         "source_files": SourceFiles(
-            prediction_log_dir=str(prediction_log_dir or root / "prediction_logs"), annotated_queries=annotated_queries
+            prediction_log_dir=str(prediction_log_dir or root / "prediction_logs"),
+            annotated_queries=annotated_queries,
+            **byo_files,
         ),
         "model_store": ModelStore(root=str(root / "models"), registry_home=str(root / "registry")),
     }

@@ -55,6 +55,7 @@ def test_every_asset_of_the_graph_materializes(graph_run):
         "onnx_int8_tagger",
         "model_comparison",
         "champion",
+        "linking_index",
         "bento",
     ):
         assert name in mats, name
@@ -68,6 +69,21 @@ def test_the_bento_packs_the_served_model(graph_run):
     assert bento["model_tag"].value == mats["champion"].metadata["served"].value
     bento_yaml = next((root / "registry" / "bentos" / "query_understanding").glob("*/bento.yaml")).read_text()
     assert bento["model_tag"].value in bento_yaml
+
+
+def test_the_linking_index_is_built_from_the_catalog_and_packed_beside_the_model(graph_run):
+    from query_understanding.linking import LinkingIndex
+
+    root, result = graph_run
+    mats = materializations(result)
+    meta = mats["linking_index"].metadata
+    index = LinkingIndex.load(meta["path"].value)
+    assert index.version == meta["version"].value
+    assert set(index.fuzzy) == {"BRAND", "COLOR", "TYPE"}  # calibrated, recorded in the index
+    assert "| BRAND | typo |" in meta["synthetic_linking_accuracy"].value
+    bento_yaml = next((root / "registry" / "bentos" / "query_understanding").glob("*/bento.yaml")).read_text()
+    assert f"linking-index:{index.version}" in bento_yaml
+    assert mats["bento"].metadata["linking_index"].value == f"linking-index:{index.version}"
 
 
 def test_model_artifacts_record_their_lineage(graph_run):

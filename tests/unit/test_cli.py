@@ -61,7 +61,29 @@ def test_parse_via_subprocess_prints_parsed_queries_as_json(model_dir):
         "start": 11,
         "end": 24,
         "score": parsed[0]["entities"][2]["score"],
+        "canonical": {"id": "running shoes", "name": "running shoes", "category": "athletic_footwear"},
+        "link_method": "exact",
+        "link_score": 1.0,
+        "novel": False,
     }
+
+
+def test_parse_links_a_misspelt_brand_to_the_catalog_and_no_link_leaves_the_fields_empty(model_dir, tmp_path):
+    code, out = run_main(["parse", "--model", str(model_dir), "nikee black running shoes"])
+    assert code == 0
+    brand = next(e for e in json.loads(out)[0]["entities"] if e["type"] == "BRAND")
+    assert (brand["canonical"], brand["link_method"]) == ({"id": "nike", "name": "Nike"}, "fuzzy")
+    code, out = run_main(["parse", "--model", str(model_dir), "--no-link", "nikee black running shoes"])
+    assert code == 0
+    assert all(e["canonical"] is None and e["novel"] is None for e in json.loads(out)[0]["entities"])
+
+
+def test_parse_with_a_broken_linking_index_is_a_usage_error(model_dir, tmp_path, capsys):
+    broken = tmp_path / "linking_index.json"
+    broken.write_text("{}")
+    code, _ = run_main(["parse", "--model", str(model_dir), "--linking-index", str(broken), "nike"])
+    assert code == 2
+    assert "cannot load linking index" in capsys.readouterr().err
 
 
 def test_parse_reads_queries_from_stdin_one_per_line(model_dir):

@@ -10,7 +10,7 @@
 
 with catalog_brands as (
     select distinct lower(trim(brand)) as brand
-    from {{ ref('brands') }}
+    from {{ ref('catalog_brands') }}
     where brand is not null
 ),
 

@@ -1,19 +1,20 @@
 -- Every way a brand is written in queries: its canonical name, its aliases ("levis", "tnf") and
 -- its known misspellings ("addidas"), one row per (brand, surface), so matching is a simple join.
+-- From the merged catalog (seeds + product feed, models/catalog/).
 
 with canonical_names as (
     select brand, brand as surface, 'canonical' as surface_kind
-    from {{ ref('brands') }}
+    from {{ ref('catalog_brands') }}
 ),
 
 display_names as (
     select brand, display_name as surface, 'canonical' as surface_kind
-    from {{ ref('brands') }}
+    from {{ ref('catalog_brands') }}
 ),
 
 aliases_and_misspellings as (
     select brand, alias as surface, alias_kind as surface_kind
-    from {{ ref('brand_aliases') }}
+    from {{ ref('catalog_brand_aliases') }}
 ),
 
 all_surfaces as (

@@ -6,7 +6,7 @@ with colors as (
         lower(trim(color)) as color,
         family,
         kind
-    from {{ ref('colors') }}
+    from {{ ref('catalog_colors') }}
     where color is not null
 )
 

@@ -3,12 +3,12 @@
 
 with canonical_names as (
     select product_type, product_type as surface, 'canonical' as surface_form
-    from {{ ref('product_types') }}
+    from {{ ref('catalog_product_types') }}
 ),
 
 other_forms as (
     select product_type, surface, form as surface_form
-    from {{ ref('product_type_synonyms') }}
+    from {{ ref('catalog_product_type_synonyms') }}
 ),
 
 all_surfaces as (
