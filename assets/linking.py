@@ -59,7 +59,7 @@ def linking_index(
         tag,
         metadata={
             "version": index.version,
-            "path": str(path),
+            "index_dir": str(path),
             "surfaces": dg.MetadataValue.json({t: len(s) for t, s in sorted(index.surfaces.items())}),
             "fuzzy_thresholds": dg.MetadataValue.json(dict(sorted(index.fuzzy.items()))),
             "calibration": dg.MetadataValue.md(

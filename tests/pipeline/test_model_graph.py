@@ -77,7 +77,7 @@ def test_the_linking_index_is_built_from_the_catalog_and_packed_beside_the_model
     root, result = graph_run
     mats = materializations(result)
     meta = mats["linking_index"].metadata
-    index = LinkingIndex.load(meta["path"].value)
+    index = LinkingIndex.load(meta["index_dir"].value)
     assert index.version == meta["version"].value
     assert set(index.fuzzy) == {"BRAND", "COLOR", "TYPE"}  # calibrated, recorded in the index
     assert "| BRAND | typo |" in meta["synthetic_linking_accuracy"].value
