@@ -20,7 +20,8 @@ from typing import Iterable, Sequence
 from query_understanding.schema import ENTITY_TYPES
 from query_understanding.text import normalize_query
 
-_STRIP = "\"'.,;:!?()[]{}"
+#: Punctuation a token sheds before comparison ("Nike," ~ "nike"); linking keys use the same.
+EDGE_PUNCTUATION = "\"'.,;:!?()[]{}"
 
 #: Gazetteer format version written by :meth:`Gazetteer.to_dict`.
 FORMAT_VERSION = 1
@@ -28,7 +29,7 @@ FORMAT_VERSION = 1
 
 def _key(token: str) -> str:
     """Comparison form of a token: normalized and stripped of surrounding punctuation."""
-    return normalize_query(token).strip(_STRIP) or normalize_query(token)
+    return normalize_query(token).strip(EDGE_PUNCTUATION) or normalize_query(token)
 
 
 def _surface_set(surfaces: Iterable[str]) -> frozenset[str]:

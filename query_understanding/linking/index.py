@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from query_understanding.gazetteer import EDGE_PUNCTUATION
 from query_understanding.schema import ENTITY_TYPES
 from query_understanding.text import normalize_query
 
@@ -36,7 +37,6 @@ INDEX_FILE = "linking_index.json"
 LINK_METHODS: tuple[str, ...] = ("exact", "alias", "plural", "synonym", "fuzzy")
 #: How a product-type surface form of the catalog links.
 _TYPE_FORM_METHOD = {"singular": "plural", "plural": "plural", "synonym": "synonym"}
-_EDGE_PUNCTUATION = "\"'.,;:!?()[]{}"
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
@@ -46,7 +46,7 @@ class LinkingIndexError(ValueError):
 
 def surface_key(text: str) -> str:
     """Comparison form of a surface: NFKC, lowercase, single-spaced, words stripped of edge punctuation."""
-    words = (w.strip(_EDGE_PUNCTUATION) for w in normalize_query(text).split())
+    words = (w.strip(EDGE_PUNCTUATION) for w in normalize_query(text).split())
     return " ".join(w for w in words if w)
 
 
