@@ -96,11 +96,8 @@ def _plural_variants(key: str) -> list[str]:
     return [prefix + f for f in forms]
 
 
-def link_span(index: LinkingIndex, entity_type: str, text: str, context: dict[str, str] | None = None) -> Link:
-    """Link one span of ``entity_type``; ``context`` maps the other types to their linked ids."""
-    key = surface_key(text)
-    if not key:
-        return NO_LINK
+def _direct_link(index: LinkingIndex, entity_type: str, key: str) -> Link | None:
+    """The catalog surface ``key`` is, up to case, spacing, a possessive or a plural; else None."""
     hit = index.exact(entity_type, key)
     if hit:
         return Link(hit[0], hit[1], 1.0)
@@ -116,14 +113,33 @@ def link_span(index: LinkingIndex, entity_type: str, text: str, context: dict[st
             hit = index.exact(entity_type, variant)
             if hit:
                 return Link(hit[0], "plural", 0.98)
+    return None
+
+
+def _typo_candidates(index: LinkingIndex, entity_type: str, key: str) -> list[tuple[str, float]]:
+    """Fuzzy candidates at the type's calibrated threshold (none when the type has no threshold)."""
     cutoff = index.fuzzy.get(entity_type)
-    if cutoff is None:
-        return NO_LINK
-    candidates = fuzzy_candidates(index, entity_type, key, cutoff)
+    return [] if cutoff is None else fuzzy_candidates(index, entity_type, key, cutoff)
+
+
+def _fuzzy_link(
+    index: LinkingIndex, entity_type: str, candidates: list[tuple[str, float]], context: dict[str, str]
+) -> Link:
     if not candidates:
         return NO_LINK
-    entry_id, score = _resolve(index, entity_type, candidates, context or {})
+    entry_id, score = _resolve(index, entity_type, candidates, context)
     return Link(entry_id, "fuzzy", round(score / 100.0, 4))
+
+
+def link_span(index: LinkingIndex, entity_type: str, text: str, context: dict[str, str] | None = None) -> Link:
+    """Link one span of ``entity_type``; ``context`` maps the other types to their linked ids."""
+    key = surface_key(text)
+    if not key:
+        return NO_LINK
+    direct = _direct_link(index, entity_type, key)
+    if direct:
+        return direct
+    return _fuzzy_link(index, entity_type, _typo_candidates(index, entity_type, key), context or {})
 
 
 def _resolve(
@@ -156,17 +172,19 @@ def canonical_entry(index: LinkingIndex, entity_type: str, entry_id: str) -> dic
 def link_entities(index: LinkingIndex, entities: Sequence[Entity]) -> list[Entity]:
     """The entities with ``canonical``, ``link_method``, ``link_score`` and ``novel`` set.
 
-    Two passes: exact links first, so that a fuzzy brand can be chosen by the query's type
-    (and the reverse); the first linked entity of each type is the context."""
-    first = [link_span(index, e.type, e.text) for e in entities]
+    Two passes: direct (non-fuzzy) links first, so that a fuzzy brand can be chosen by the
+    query's type (and the reverse); the first directly linked entity of each type is the
+    context. Fuzzy candidates are searched once per span, in the first pass."""
+    keys = [surface_key(e.text) for e in entities]
+    direct = [_direct_link(index, e.type, key) if key else NO_LINK for e, key in zip(entities, keys)]
     context: dict[str, str] = {}
-    for entity, link in zip(entities, first):
-        if link.linked and link.method != "fuzzy":
+    for entity, link in zip(entities, direct):
+        if link and link.linked:
             context.setdefault(entity.type, link.entry_id)
     linked = []
-    for entity, link in zip(entities, first):
-        if link.method == "fuzzy":
-            link = link_span(index, entity.type, entity.text, context)
+    for entity, key, link in zip(entities, keys, direct):
+        if link is None:
+            link = _fuzzy_link(index, entity.type, _typo_candidates(index, entity.type, key), context)
         if link.linked:
             canonical = canonical_entry(index, entity.type, link.entry_id)
             linked.append(

@@ -95,6 +95,15 @@ def test_the_feed_merges_with_the_seeds_and_the_seed_wins(merged_catalog):
     assert types["t-shirt"] == ("tops", "fashion", "seed+feed")
     assert types["trekking pole"] == ("camping", "sports", "feed")
     assert types["bike light"] == ("cycling_gear", "home", "feed")
+    new_type_forms = rows(
+        root,
+        "select product_type, surface, form from main.catalog_product_type_synonyms "
+        "where product_type in ('trekking pole', 'bike light') order by surface",
+    )
+    assert new_type_forms == [
+        ("bike light", "bike lights", "plural"),
+        ("trekking pole", "trekking poles", "plural"),
+    ], "a new feed type gets its plural, as seed types have theirs"
 
     aliases = {
         r[0]: r[1:] for r in rows(root, "select alias, brand, alias_kind, origin from main.catalog_brand_aliases")
