@@ -53,6 +53,9 @@ class Limits:
     #: limits alone let one request carry 64 x 512 characters, which padded to one model batch
     #: cost ~1 s of model time and left ~250 MB more resident memory behind (issue 11).
     max_request_chars: int = DEFAULT_MAX_REQUEST_CHARS
+    #: Seconds a POST body may take to arrive in full (408 after): uvicorn itself has no body
+    #: timeout, so a Content-Length larger than the body held the request open forever.
+    body_timeout_s: int = 10
 
     @classmethod
     def from_env(cls) -> "Limits":
@@ -63,7 +66,13 @@ class Limits:
         default_body = max(1 << 20, max_batch * (max_query_chars * 6 + 16) + 4096)
         # one query of the longest allowed length must always fit
         request_chars = max(_int_env("QU_MAX_REQUEST_CHARS", DEFAULT_MAX_REQUEST_CHARS), max_query_chars)
-        return cls(max_query_chars, max_batch, _int_env("QU_MAX_BODY_BYTES", default_body), request_chars)
+        return cls(
+            max_query_chars,
+            max_batch,
+            _int_env("QU_MAX_BODY_BYTES", default_body),
+            request_chars,
+            _int_env("QU_BODY_TIMEOUT_S", 10),
+        )
 
 
 _BATCHING_MODES = {

@@ -103,6 +103,7 @@ install_exit_code_hook()  # in `bentoml serve` itself: exit non-zero when the wo
     workers=SETTINGS.workers,
     threads=1,  # model calls are CPU/GPU bound
     traffic={"timeout": 30},
+    http={"host": "127.0.0.1"},  # loopback unless `--host` (or BENTOML_HOST) says otherwise
     resources={"cpu": "1", **({"gpu": SETTINGS.gpus} if SETTINGS.gpus else {})},
 )
 class QueryParser:

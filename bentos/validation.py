@@ -10,7 +10,7 @@ well-formed requests reach the service, so BentoML's own error paths (whose 4xx 
 odd shape, and whose 5xx hide the reason) never see client input. Other POST routes get the
 body-size limit only.
 
-Status codes: 400 body is not UTF-8 / not JSON; 413 body, batch or total characters too large; 415 content type
+Status codes: 400 body is not UTF-8 / not JSON; 408 body not received in time; 413 body, batch or total characters too large; 415 content type
 is not JSON; 422 JSON of the wrong shape or an invalid query (empty, too long, bad Unicode).
 """
 
@@ -19,6 +19,8 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any, Awaitable, Callable
+
+import anyio
 
 from bentos.config import Limits
 from query_understanding.text import QueryError, validate_query
@@ -216,13 +218,14 @@ class RequestGuard:
                 raise InputError(415, f"content-type {content_type!r} is not supported; send application/json")
             declared = headers.get("content-length")
             if declared is not None and declared.isdigit() and int(declared) > self.limits.max_body_bytes:
-                await self._drain(receive)
+                with anyio.move_on_after(self.limits.body_timeout_s):
+                    await self._drain(receive)
                 raise InputError(413, _too_large(declared, self.limits))
             if not validate and declared is not None:
                 passthrough = True  # size known and within the limit (the server enforces it)
             else:
                 passthrough = False
-                body = await self._read_body(receive)
+                body = await self._read_body_in_time(receive)
                 if validator is not None:
                     scope.setdefault("state", {})["qu_queries"] = validator(body, self.limits)
         except InputError as exc:
@@ -231,7 +234,7 @@ class RequestGuard:
                 send,
                 exc.status,
                 {"error": exc.message, "status": exc.status},
-                [(b"connection", b"close")] if exc.status == 413 else None,
+                [(b"connection", b"close")] if exc.status in (408, 413) else None,
             )
             return
         if passthrough:
@@ -260,6 +263,17 @@ class RequestGuard:
             drained += len(message.get("body", b""))
             if not message.get("more_body", False):
                 return
+
+    async def _read_body_in_time(self, receive: Receive) -> bytes:
+        """The whole body within ``QU_BODY_TIMEOUT_S``, else 408 (and the connection closed):
+        a client that declares more than it sends (or trickles) must not hold a request open."""
+        try:
+            with anyio.fail_after(self.limits.body_timeout_s):
+                return await self._read_body(receive)
+        except TimeoutError:
+            raise InputError(
+                408, f"the body did not arrive within {self.limits.body_timeout_s} s (QU_BODY_TIMEOUT_S)"
+            ) from None
 
     async def _read_body(self, receive: Receive) -> bytes:
         chunks, size = [], 0

@@ -71,6 +71,7 @@ VARIABLES: tuple[Variable, ...] = (
         "service: most characters of all queries of one request together (413 beyond)",
     ),
     Variable("QU_MAX_BODY_BYTES", "(fits a full batch)", "service: largest request body"),
+    Variable("QU_BODY_TIMEOUT_S", "10", "service: seconds a request body may take to arrive (408 after)"),
     Variable("QU_BATCHING", "local", "service: `local` micro-batching across requests, or `off`"),
     Variable("QU_BATCH_MAX_SIZE", "128", "service: most queries per model batch"),
     Variable("QU_BATCH_MAX_CHARS", "16384", "service: most query characters per model batch"),

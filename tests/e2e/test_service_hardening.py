@@ -9,6 +9,7 @@ The server here runs without ``QU_ADMIN_TOKEN`` (the default); token tests are i
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -26,8 +27,8 @@ JSON = {"content-type": "application/json"}
 
 @pytest.fixture(scope="module")
 def plain(serving_home, server_factory):
-    """A server with every setting at its default."""
-    return server_factory(serving_home["home"])
+    """A server with every setting at its default but the body timeout (2 s: a quick test)."""
+    return server_factory(serving_home["home"], QU_BODY_TIMEOUT_S="2")
 
 
 def test_reload_is_off_until_an_admin_token_is_configured(plain):
@@ -45,7 +46,7 @@ def test_model_info_shows_no_paths_or_pid_by_default(plain):
 
 def test_a_request_over_the_character_budget_is_413_and_not_logged(plain):
     r = requests.post(f"{plain.url}/parse", json={"queries": ["shoes " * 80] * 64}, timeout=30)  # 64 x 480 chars
-    assert r.status_code == 413 and "QU_MAX_REQUEST_CHARS" in r.json()["error"], r.text
+    assert r.status_code == 413 and "QU_MAX_REQUEST_CHARS" in r.json()["error"], r.text[:300]
     assert requests.post(f"{plain.url}/parse", json={"queries": ["shoes " * 80] * 17}, timeout=30).status_code == 200
     logged = "".join(p.read_text() for p in plain.log_dir.glob("date=*/*.jsonl"))
     assert logged.count('"item":0,') == 1  # only the answered request
@@ -106,6 +107,23 @@ def test_openapi_says_parse_takes_exactly_one_form_and_lists_its_statuses(plain)
     assert {"401", "403", "500"} <= set(reload["responses"])
 
 
+def test_a_body_shorter_than_its_content_length_is_408_and_closed_while_readyz_answers(plain):
+    host, port = plain.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(
+            b"POST /parse HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 100\r\n\r\n{"query": "'
+        )
+        started = time.monotonic()
+        assert requests.get(f"{plain.url}/readyz", timeout=5).status_code == 200  # not blocked by it
+        answer = b""
+        while chunk := conn.recv(4096):  # until the server closes the connection
+            answer += chunk
+        waited = time.monotonic() - started
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert b"QU_BODY_TIMEOUT_S" in answer and 1.5 < waited < 8, waited
+
+
 @pytest.mark.parametrize("fault", ["unknown-tag", "corrupted-model"])
 def test_a_service_that_cannot_start_makes_bentoml_serve_exit_non_zero_with_the_reason(
     fault, registry, tiny_artifacts, tmp_path
@@ -129,7 +147,7 @@ def test_a_service_that_cannot_start_makes_bentoml_serve_exit_non_zero_with_the_
         PYTHONUNBUFFERED="1",
         **env_tag,
     )
-    cmd = [sys.executable, "-m", "bentoml", "serve", "bentos.service:QueryParser", "--host", "127.0.0.1"]
+    cmd = [sys.executable, "-m", "bentoml", "serve", "bentos.service:QueryParser"]  # no --host: the default
     proc = subprocess.Popen(
         cmd + ["--port", str(free_port())],
         cwd=REPO,
@@ -146,5 +164,6 @@ def test_a_service_that_cannot_start_makes_bentoml_serve_exit_non_zero_with_the_
         pytest.fail("bentoml serve kept restarting a worker that cannot start:\n" + out.decode()[-3000:])
     log = out.decode(errors="replace")
     assert proc.returncode == EXIT_START_FAILED, log[-3000:]
+    assert "listening on http://127.0.0.1:" in log, "binds loopback unless told otherwise"
     assert f"start-up failed {MAX_START_FAILURES} times, giving up" in log
     assert words in log.splitlines()[-1], log[-1500:]  # the last line says why
