@@ -7,6 +7,10 @@ once (batch of one, no added latency); under load batches grow with the queue, w
 adaptive batching is for. ``max_wait_ms`` > 0 additionally holds a non-full batch open that
 long (useful on a GPU, where a bigger batch costs little more than a small one).
 
+A batch is also capped by total ``cost`` (``max_batch_cost``; the service counts query
+characters, ``QU_BATCH_MAX_CHARS``): a model batch is padded to its longest query, so a count
+cap alone let a few long queries make one batch cost seconds and hold hundreds of MB.
+
 Bounded: when more than ``max_queue`` items are waiting, :meth:`MicroBatcher.submit` raises
 :class:`Overloaded` at once (the service answers 503) instead of letting latency grow without
 limit.
@@ -43,9 +47,13 @@ class MicroBatcher:
         max_batch_size: int = 128,
         max_wait_ms: float = 0.0,
         max_queue: int = 2048,
+        max_batch_cost: float = float("inf"),
+        cost: Callable[[Any], float] = lambda item: 1,
     ) -> None:
         self.fn = fn
         self.max_batch_size = max_batch_size
+        self.max_batch_cost = max_batch_cost
+        self.cost = cost
         self.max_wait = max_wait_ms / 1000.0
         self.max_queue = max_queue
         self._queue: collections.deque[tuple[list[Any], asyncio.Future]] = collections.deque()
@@ -83,10 +91,11 @@ class MicroBatcher:
         return await future
 
     def _take(self) -> list[tuple[list[Any], asyncio.Future]]:
-        jobs, size = [], 0
+        jobs, size, spent = [], 0, 0.0
         while self._queue:
             items, future = self._queue[0]
-            if jobs and size + len(items) > self.max_batch_size:
+            cost = sum(self.cost(item) for item in items)
+            if jobs and (size + len(items) > self.max_batch_size or spent + cost > self.max_batch_cost):
                 break
             self._queue.popleft()
             self._queued_items -= len(items)
@@ -94,6 +103,7 @@ class MicroBatcher:
                 continue
             jobs.append((items, future))
             size += len(items)
+            spent += cost
         return jobs
 
     async def _run(self) -> None:

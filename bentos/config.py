@@ -18,6 +18,10 @@ from query_understanding.text import MAX_QUERY_CHARS
 
 #: Keywords usable as an A/B arm instead of a tag: whatever the registry serves right now.
 SERVED_ALIASES = ("served", "champion")
+#: Default of ``QU_MAX_REQUEST_CHARS`` (64 queries of 128 characters; real queries are ~25).
+DEFAULT_MAX_REQUEST_CHARS = 8192
+#: Default of ``QU_BATCH_MAX_CHARS``: the characters one model batch may hold (two full requests).
+DEFAULT_MAX_BATCH_CHARS = 2 * DEFAULT_MAX_REQUEST_CHARS
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -45,6 +49,13 @@ class Limits:
     max_query_chars: int = MAX_QUERY_CHARS
     max_batch: int = 64
     max_body_bytes: int = 1 << 20
+    #: Characters of all queries of one request together. Why: the per-query and per-request
+    #: limits alone let one request carry 64 x 512 characters, which padded to one model batch
+    #: cost ~1 s of model time and left ~250 MB more resident memory behind (issue 11).
+    max_request_chars: int = DEFAULT_MAX_REQUEST_CHARS
+    #: Seconds a POST body may take to arrive in full (408 after): uvicorn itself has no body
+    #: timeout, so a Content-Length larger than the body held the request open forever.
+    body_timeout_s: int = 10
 
     @classmethod
     def from_env(cls) -> "Limits":
@@ -53,7 +64,15 @@ class Limits:
         # default: room for a full batch of maximal queries at 4 UTF-8 bytes a character,
         # JSON-escaped (up to 6 bytes per character for \\uXXXX), plus slack
         default_body = max(1 << 20, max_batch * (max_query_chars * 6 + 16) + 4096)
-        return cls(max_query_chars, max_batch, _int_env("QU_MAX_BODY_BYTES", default_body))
+        # one query of the longest allowed length must always fit
+        request_chars = max(_int_env("QU_MAX_REQUEST_CHARS", DEFAULT_MAX_REQUEST_CHARS), max_query_chars)
+        return cls(
+            max_query_chars,
+            max_batch,
+            _int_env("QU_MAX_BODY_BYTES", default_body),
+            request_chars,
+            _int_env("QU_BODY_TIMEOUT_S", 10),
+        )
 
 
 _BATCHING_MODES = {
@@ -138,6 +157,7 @@ class ServeSettings:
     limits: Limits = field(default_factory=Limits)
     batching: str = "local"  # local | off (see bentos/batcher.py)
     max_batch_size: int = 128
+    max_batch_chars: int = DEFAULT_MAX_BATCH_CHARS
     batch_wait_ms: int = 0
     max_queue: int = 2048
     workers: int = 1
@@ -155,6 +175,8 @@ class ServeSettings:
             batching=_batching_mode(os.environ.get("QU_BATCHING")),
             # one request's queries must fit one batch, so never below the request limit
             max_batch_size=max(_int_env("QU_BATCH_MAX_SIZE", 128, minimum=2), limits.max_batch),
+            # likewise one request's characters must fit one batch
+            max_batch_chars=max(_int_env("QU_BATCH_MAX_CHARS", DEFAULT_MAX_BATCH_CHARS), limits.max_request_chars),
             batch_wait_ms=_int_env("QU_BATCH_WAIT_MS", 0, minimum=0),
             max_queue=max(_int_env("QU_BATCH_MAX_QUEUE", 2048), limits.max_batch),
             workers=_int_env("QU_WORKERS", 1),

@@ -11,7 +11,10 @@ One row per query (schema version 1; see bentos/README.md)::
      "start": 0, "end": 4, "score": 0.98}, ...], "model_tag": "qu-crf:crf-...",
      "latency_ms": 3.2}
 
-:meth:`PredictionLog.append` returns only after the rows are written, flushed and fsynced.
+:meth:`PredictionLog.append` returns only after the rows are written and fsynced, each file's
+rows in one ``write`` of whole lines (:class:`bentos.durable_append.AppendFile`); when a write
+fails, the files are cut back to their last durable byte, so a failed append leaves no row
+(whole or torn) behind and the next row never lands on a torn line.
 Concurrent callers share fsyncs (group commit): whoever holds the writer lock writes and syncs
 everything queued so far, and a caller whose rows were covered by someone else's sync returns
 without syncing again. Read it with DuckDB::
@@ -26,9 +29,9 @@ import os
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Iterable, Mapping
+from typing import Iterable, Mapping
 
-from model_registry.durable import fsync_dir
+from bentos.durable_append import AppendFile
 
 SCHEMA_VERSION = 1
 
@@ -50,7 +53,8 @@ class PredictionLog:
         self._queued = 0  # tickets handed out
         self._durable = 0  # highest ticket whose write was attempted
         self._failed: list[tuple[int, int, BaseException]] = []  # (after, upto, error) of failed writes
-        self._files: dict[str, IO[bytes]] = {}
+        self._files: dict[str, AppendFile] = {}
+        self._good: dict[Path, int] = {}  # durable size of files closed after a failure
         self._pid = os.getpid()
 
     def path_for(self, date: str) -> Path:
@@ -82,7 +86,8 @@ class PredictionLog:
         ]
 
     def append(self, rows: Iterable[Mapping]) -> None:
-        """Write ``rows`` durably; return once they are flushed and fsynced."""
+        """Write ``rows`` durably; return once they are written and fsynced, else raise OSError
+        with none of them (nor of any request in the same group commit) left in the log."""
         lines = []
         for row in rows:
             date = str(row["ts"])[:10]
@@ -106,43 +111,46 @@ class PredictionLog:
             after, self._durable = self._durable, upto
             try:
                 self._write(batch)
-            except BaseException as exc:
+            except OSError as exc:
                 self._failed = self._failed[-99:] + [(after, upto, exc)]
-                for fh in self._files.values():  # reopen next time
-                    fh.close()
-                self._files.clear()
                 raise
 
-    def _file(self, date: str) -> IO[bytes]:
-        fh = self._files.get(date)
-        if fh is None:
-            for old in list(self._files):  # a new day: close yesterday's file
-                self._files.pop(old).close()
+    def _file(self, date: str) -> AppendFile:
+        handle = self._files.get(date)
+        if handle is None:
             path = self.path_for(date)
-            created_dir = not path.parent.exists()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            created = not path.exists()
-            fh = open(path, "ab")
-            if self.fsync and created:
-                fsync_dir(path.parent)
-                if created_dir:
-                    fsync_dir(path.parent.parent)
-            self._files[date] = fh
-        return fh
+            handle = AppendFile(path, self.fsync, self._good.get(path))
+            self._good.pop(path, None)
+            self._files[date] = handle
+        return handle
+
+    def _release(self, date: str) -> None:
+        handle = self._files.pop(date)
+        self._good[handle.path] = handle.good  # the next open cuts anything past it
+        handle.close()
 
     def _write(self, batch: list[tuple[str, bytes]]) -> None:
-        touched = {}
+        """One write of whole lines per file; on any failure every file touched is cut back to
+        where this batch started, so no row of a failed batch stays (its requests get 503)."""
+        blocks: dict[str, list[bytes]] = {}
         for date, line in batch:
-            fh = self._file(date)
-            fh.write(line)
-            touched[id(fh)] = fh
-        for fh in touched.values():
-            fh.flush()
-            if self.fsync:
-                os.fsync(fh.fileno())
+            blocks.setdefault(date, []).append(line)
+        started: dict[str, int] = {}
+        try:
+            for date, block in blocks.items():
+                handle = self._file(date)
+                started[date] = handle.good
+                handle.append(b"".join(block))
+        except OSError:
+            for date, offset in started.items():
+                if date in self._files:
+                    self._files[date].rollback(offset)
+                    self._release(date)  # reopen (and re-check the tail) next time
+            raise
+        for date in [d for d in self._files if d not in blocks]:  # a new day: close yesterday's file
+            self._release(date)
 
     def close(self) -> None:
         with self._write_lock:
-            for fh in self._files.values():
-                fh.close()
-            self._files.clear()
+            for date in list(self._files):
+                self._release(date)

@@ -19,14 +19,16 @@ Endpoints (the full table is in bentos/README.md):
   ``X-Request-ID`` (``[A-Za-z0-9._:-]{1,128}``) is used as the request id, else one is
   generated; both come back in ``X-Request-ID`` / ``X-Model-Tag`` headers.
 - ``POST /reload``: re-read the served tag from the registry and load it; on failure the old
-  model keeps serving and the answer (500) says why. Needs ``X-Admin-Token`` when
-  ``QU_ADMIN_TOKEN`` is set. Reloads the worker that receives it (one worker by default).
-- ``GET /model_info`` (served model, provider, A/B, limits) and ``GET /docs``; BentoML's
+  model keeps serving, the answer (500) says why and ``/readyz`` is 503 while the registry
+  wants another model (:mod:`bentos.readiness`). Off unless ``QU_ADMIN_TOKEN`` is set (403),
+  then needs it as ``X-Admin-Token`` (401). Reloads the worker that receives it (one worker by default).
+- ``GET /model_info`` (served model, provider, A/B, limits, last reload; paths and PID only
+  with the admin token) and ``GET /docs``; BentoML's
   ``/healthz``, ``/livez``, ``/readyz``, ``/metrics``, OpenAPI at ``/docs.json``, Swagger UI at ``/``.
 
 Validation happens once, in :class:`~bentos.validation.RequestGuard`, before BentoML sees the
 request: every client mistake is a 4xx ``{"error": "...", "status": N}`` (400, 413, 415, 422;
-``QU_MAX_BODY_BYTES``, ``QU_MAX_BATCH``, ``QU_MAX_QUERY_CHARS``), and ``/parse`` reads the
+``QU_MAX_BODY_BYTES``, ``QU_MAX_BATCH``, ``QU_MAX_QUERY_CHARS``, ``QU_MAX_REQUEST_CHARS``), and ``/parse`` reads the
 queries the guard validated. The typed parameters exist for the OpenAPI document.
 
 Batching (``QU_BATCHING``): ``local`` (default) tags the queries of concurrent requests
@@ -75,9 +77,13 @@ with bentoml.importing():
         bento_model_tags,
         declared_tags,
         load_model_set,
+        resolve_served_tag,
         tag_items,
     )
+    from bentos.openapi import OpenAPIPatch
     from bentos.prediction_log import PredictionLog
+    from bentos.readiness import ReadinessGate, ReloadStatus, admin_refusal
+    from bentos.startup import install_exit_code_hook, record_start_failure, record_start_success
     from bentos.validation import RequestGuard
     from model_registry import ModelRegistry
 
@@ -88,6 +94,7 @@ logger = logging.getLogger("bentoml.qu.service")
 offline.apply()
 
 SETTINGS = ServeSettings.from_env()
+install_exit_code_hook()  # in `bentoml serve` itself: exit non-zero when the workers give up
 
 
 @bentoml.asgi_app(info_app, path="/", name="model_info")
@@ -96,6 +103,7 @@ SETTINGS = ServeSettings.from_env()
     workers=SETTINGS.workers,
     threads=1,  # model calls are CPU/GPU bound
     traffic={"timeout": 30},
+    http={"host": "127.0.0.1"},  # loopback unless `--host` (or BENTOML_HOST) says otherwise
     resources={"cpu": "1", **({"gpu": SETTINGS.gpus} if SETTINGS.gpus else {})},
 )
 class QueryParser:
@@ -105,12 +113,23 @@ class QueryParser:
         self.settings = SETTINGS
         self.limits = SETTINGS.limits
         self.registry = ModelRegistry.from_bentoml_config()
-        self.model_set: ModelSet = load_model_set(self.registry, SETTINGS, None, bento_model_tags())
+        try:
+            self.model_set: ModelSet = load_model_set(self.registry, SETTINGS, None, bento_model_tags())
+        except ModelLoadError as exc:  # counted: bentoml serve exits after a few (bentos/startup.py)
+            record_start_failure(str(exc))
+            raise
+        record_start_success()
         self.retired: dict[str, LoadedModel] = {}  # previous set: answers batches queued before a reload
         self.prediction_log = PredictionLog(SETTINGS.prediction_log_dir)
         self.batcher = MicroBatcher(
-            self._tag_local_batch, SETTINGS.max_batch_size, SETTINGS.batch_wait_ms, SETTINGS.max_queue
+            self._tag_local_batch,
+            SETTINGS.max_batch_size,
+            SETTINGS.batch_wait_ms,
+            SETTINGS.max_queue,
+            max_batch_cost=SETTINGS.max_batch_chars,
+            cost=lambda item: len(item["query"]),
         )
+        self.reload_status = ReloadStatus(self.model_set.served_tag, self.model_set.source)
         self._reload_lock = asyncio.Lock()
         self._started = time.time()
         served = self.model_set.models[self.model_set.served_tag]
@@ -173,10 +192,13 @@ class QueryParser:
     @bentoml.api(route="/reload")
     async def reload(self, ctx: bentoml.Context) -> dict:
         """Re-read the served tag (and A/B tags) from the registry and load it; on failure the
-        old model keeps serving and the response says why."""
-        token = self.settings.admin_token
-        if token and ctx.request.headers.get("x-admin-token") != token:
-            return error_response(401, "missing or wrong X-Admin-Token", ctx)
+        old model keeps serving and the response says why. Needs `X-Admin-Token`
+        (`QU_ADMIN_TOKEN`; unset, this call is off)."""
+        refusal = admin_refusal(self.settings.admin_token, ctx.request.headers.get("x-admin-token"))
+        if refusal is not None:
+            status, message = refusal
+            logger.info("POST /reload refused with %d: %s", status, message)
+            return error_response(status, message, ctx)
         async with self._reload_lock:
             old = self.model_set
             try:
@@ -185,9 +207,11 @@ class QueryParser:
                 )
             except ModelLoadError as exc:
                 logger.error("reload failed, still serving %s: %s", old.served_tag, exc)
+                self.reload_status.failed(str(exc))
                 return error_response(500, f"reload failed: {exc}", ctx, reloaded=False, served_tag=old.served_tag)
             self.retired = {t: m for t, m in old.models.items() if t not in new.models}
             self.model_set = new
+            self.reload_status.succeeded(new.served_tag)
         logger.info("reloaded: serving %s (was %s)", new.served_tag, old.served_tag)
         return {
             "reloaded": True,
@@ -202,8 +226,24 @@ class QueryParser:
         return tag_items(self.model_set, items, self.retired, self.limits.max_query_chars)
 
     # ------------------------------------------------------------------ info
-    def model_info(self) -> dict:
+    def not_ready_reason(self) -> str | None:
+        """Why ``/readyz`` must answer 503 (None: ready): after a failed reload, the registry
+        chooses another model than the one that runs (a rollback of the registry ends it)."""
+        return self.reload_status.not_ready_reason(self.model_set.served_tag, self._registry_choice)
+
+    def _registry_choice(self) -> str:
+        tag, _ = resolve_served_tag(self.registry, self.settings, bento_model_tags())
+        return self.registry.resolve(tag)
+
+    def model_info(self, admin: bool = False) -> dict:
+        """The served model's description; filesystem paths and the PID only for ``admin``
+        (a request with the right ``X-Admin-Token``)."""
         model_set = self.model_set
+        private = {
+            "prediction_log_dir": str(self.prediction_log.root.resolve()),
+            "registry_home": str(self.registry.home),
+            "pid": os.getpid(),
+        }
         return {
             "service": "query_understanding",
             **model_set.info(),
@@ -212,22 +252,27 @@ class QueryParser:
                 "max_query_chars": self.limits.max_query_chars,
                 "max_batch": self.limits.max_batch,
                 "max_body_bytes": self.limits.max_body_bytes,
+                "max_request_chars": self.limits.max_request_chars,
             },
             "batching": {
                 "mode": self.settings.batching,
                 "max_batch_size": self.settings.max_batch_size,
+                "max_batch_chars": self.settings.max_batch_chars,
                 "wait_ms": self.settings.batch_wait_ms,
                 "max_queue": self.settings.max_queue,
                 "stats": self.batcher.stats(),
             },
-            "prediction_log_dir": str(self.prediction_log.root.resolve()),
-            "registry_home": str(self.registry.home),
-            "pid": os.getpid(),
+            "reload": self.reload_status.info(),
+            **(private if admin else {}),
             "uptime_s": round(time.time() - self._started, 1),
         }
 
 
-QueryParser.add_asgi_middleware(RequestGuard, limits=SETTINGS.limits, json_paths=("/parse",))
+# Each acts on its own requests only: the guard validates every POST body before BentoML sees
+# it, the OpenAPI patch rewrites GET /docs.json, the readiness gate answers GET /readyz.
+QueryParser.add_asgi_middleware(RequestGuard, limits=SETTINGS.limits)
+QueryParser.add_asgi_middleware(OpenAPIPatch, limits=SETTINGS.limits)
+QueryParser.add_asgi_middleware(ReadinessGate)
 # Models are declared here rather than as ``model = BentoModel(...)`` class attributes: the tags
 # come from the registry at import and their number varies (none, the served tag, A/B arms),
 # and BentoML collects class-attribute models in attribute-name order, not served tag first.

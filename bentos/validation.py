@@ -3,22 +3,29 @@
 :class:`RequestGuard` is a plain ASGI middleware in front of BentoML's handlers. For
 ``POST /parse`` it enforces the body-size limit while the body streams in (413 before
 BentoML buffers anything), then decodes UTF-8, parses JSON and checks the shape and every
-query with :func:`parse_payload`, answering ``{"error": "..."}`` itself on any problem. Only
+query with :func:`parse_payload` (including the per-request character budget,
+``QU_MAX_REQUEST_CHARS``), answering ``{"error": "...", "status": N}`` itself on any problem;
+``POST /reload`` gets the same treatment for its (empty) body. Only
 well-formed requests reach the service, so BentoML's own error paths (whose 4xx bodies have an
 odd shape, and whose 5xx hide the reason) never see client input. Other POST routes get the
 body-size limit only.
 
-Status codes: 400 body is not UTF-8 / not JSON; 413 body or batch too large; 415 content type
+Status codes: 400 body is not UTF-8 / not JSON; 408 body not received in time; 413 body, batch or total characters too large; 415 content type
 is not JSON; 422 JSON of the wrong shape or an invalid query (empty, too long, bad Unicode).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any, Awaitable, Callable
+
+import anyio
 
 from bentos.config import Limits
 from query_understanding.text import QueryError, validate_query
+
+logger = logging.getLogger("bentoml.qu.requests")  # under "bentoml": shown in serve logs
 
 #: How much of an oversized body is read and dropped before answering 413 (then: close).
 DRAIN_CAP_BYTES = 16 << 20
@@ -90,15 +97,18 @@ def parse_payload(payload: Any, limits: Limits) -> list[str]:
         if not isinstance(query, str):
             raise InputError(422, f"queries[{i}] must be a string, got a JSON {_json_type(query)}")
         check_query(query, limits, f"queries[{i}]")
+    total = sum(len(q) for q in queries)
+    if total > limits.max_request_chars:
+        raise InputError(
+            413,
+            f"the queries have {total} characters together; the limit is {limits.max_request_chars} "
+            "per request (QU_MAX_REQUEST_CHARS): send fewer or shorter queries per request",
+        )
     return list(queries)
 
 
-def parse_body(body: bytes, limits: Limits) -> list[str]:
-    """Decode, parse and validate a raw /parse body."""
-    if len(body) > limits.max_body_bytes:
-        raise InputError(413, _too_large(len(body), limits))
-    if not body.strip():
-        raise InputError(400, 'empty body; send JSON {"queries": ["..."]} or {"query": "..."}')
+def decode_json(body: bytes) -> Any:
+    """The JSON value of a raw UTF-8 body; :class:`InputError` (400) saying why not."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -111,7 +121,30 @@ def parse_body(body: bytes, limits: Limits) -> list[str]:
         raise InputError(400, "body is not valid JSON: nested too deeply") from None
     except ValueError as exc:  # e.g. an integer literal beyond Python's digit limit
         raise InputError(400, f"body is not valid JSON: {exc}") from None
-    return parse_payload(payload, limits)
+    return payload
+
+
+def parse_body(body: bytes, limits: Limits) -> list[str]:
+    """Decode, parse and validate a raw /parse body."""
+    if len(body) > limits.max_body_bytes:
+        raise InputError(413, _too_large(len(body), limits))
+    if not body.strip():
+        raise InputError(400, 'empty body; send JSON {"queries": ["..."]} or {"query": "..."}')
+    return parse_payload(decode_json(body), limits)
+
+
+def parse_empty_object_body(body: bytes, limits: Limits) -> None:
+    """An admin call without arguments (``POST /reload``): no body, or the JSON object ``{}``.
+    Checked here so that BentoML's own body parsing (whose errors log a traceback at ERROR and
+    answer in another shape) never sees client input."""
+    if not body.strip():
+        return None
+    payload = decode_json(body)
+    if not isinstance(payload, dict):
+        raise InputError(422, f"body must be a JSON object ({{}} or none), got a JSON {_json_type(payload)}")
+    if payload:
+        raise InputError(422, f"unknown field(s) {', '.join(map(repr, sorted(payload)))}; this call takes none")
+    return None
 
 
 def _too_large(size: int | str, limits: Limits) -> str:
@@ -148,44 +181,60 @@ async def send_json(send: Send, status: int, body: dict, headers: list[tuple[byt
     await send({"type": "http.response.body", "body": data})
 
 
-class RequestGuard:
-    """ASGI middleware: body-size limit on every POST, full validation on ``json_paths``."""
+#: What the guard checks the body of, by path: ``/parse`` (the queries, kept for the handler
+#: in ``scope["state"]["qu_queries"]``) and the argument-less admin call ``/reload``.
+VALIDATORS: dict[str, Callable[[bytes, Limits], Any]] = {"/parse": parse_body, "/reload": parse_empty_object_body}
 
-    def __init__(self, app: Callable, limits: Limits, json_paths: tuple[str, ...] = ("/parse",)) -> None:
+
+class RequestGuard:
+    """ASGI middleware: body-size limit on every POST, full validation on the ``validators``'
+    paths. Every refusal is logged at INFO (a client's mistake, not the server's: no traceback)."""
+
+    def __init__(
+        self,
+        app: Callable,
+        limits: Limits,
+        validators: dict[str, Callable[[bytes, Limits], Any]] | None = None,
+    ) -> None:
         self.app = app
         self.limits = limits
-        self.json_paths = set(json_paths)
+        self.validators = dict(VALIDATORS if validators is None else validators)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") != "POST":
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        validate = scope.get("path") in self.json_paths
+        validator = self.validators.get(scope.get("path", ""))
+        validate = validator is not None
         try:
             content_type = headers.get("content-type")
             # Every POST API takes JSON: any other declared type is refused here, before BentoML
             # tries to parse it (a multipart type without a boundary made it answer 500).
             # Only /parse requires the header; `curl -X POST /reload` sends none.
-            if (validate or content_type is not None) and not _is_json_content_type(content_type or ""):
+            if (scope.get("path") == "/parse" or content_type is not None) and not _is_json_content_type(
+                content_type or ""
+            ):
                 raise InputError(415, f"content-type {content_type!r} is not supported; send application/json")
             declared = headers.get("content-length")
             if declared is not None and declared.isdigit() and int(declared) > self.limits.max_body_bytes:
-                await self._drain(receive)
+                with anyio.move_on_after(self.limits.body_timeout_s):
+                    await self._drain(receive)
                 raise InputError(413, _too_large(declared, self.limits))
             if not validate and declared is not None:
                 passthrough = True  # size known and within the limit (the server enforces it)
             else:
                 passthrough = False
-                body = await self._read_body(receive)
-                if validate:
-                    scope.setdefault("state", {})["qu_queries"] = parse_body(body, self.limits)
+                body = await self._read_body_in_time(receive)
+                if validator is not None:
+                    scope.setdefault("state", {})["qu_queries"] = validator(body, self.limits)
         except InputError as exc:
+            logger.info("%s %s refused with %d: %s", scope.get("method"), scope.get("path"), exc.status, exc.message)
             await send_json(
                 send,
                 exc.status,
                 {"error": exc.message, "status": exc.status},
-                [(b"connection", b"close")] if exc.status == 413 else None,
+                [(b"connection", b"close")] if exc.status in (408, 413) else None,
             )
             return
         if passthrough:
@@ -214,6 +263,17 @@ class RequestGuard:
             drained += len(message.get("body", b""))
             if not message.get("more_body", False):
                 return
+
+    async def _read_body_in_time(self, receive: Receive) -> bytes:
+        """The whole body within ``QU_BODY_TIMEOUT_S``, else 408 (and the connection closed):
+        a client that declares more than it sends (or trickles) must not hold a request open."""
+        try:
+            with anyio.fail_after(self.limits.body_timeout_s):
+                return await self._read_body(receive)
+        except TimeoutError:
+            raise InputError(
+                408, f"the body did not arrive within {self.limits.body_timeout_s} s (QU_BODY_TIMEOUT_S)"
+            ) from None
 
     async def _read_body(self, receive: Receive) -> bytes:
         chunks, size = [], 0

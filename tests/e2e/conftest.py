@@ -25,6 +25,8 @@ from query_understanding.catalog import load_catalog_from_csv  # noqa: E402
 from query_understanding.linking import LinkingIndex, calibrate  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
+#: The admin token of the main test server (``/reload`` is off without one).
+ADMIN_TOKEN = "test-admin-token"
 READY_TIMEOUT_S = float(os.environ.get("QU_TEST_READY_TIMEOUT_S", "90"))
 
 
@@ -163,5 +165,5 @@ def server_factory(tmp_path_factory) -> Iterator[Callable[..., Server]]:
 
 @pytest.fixture(scope="module")
 def server(serving_home, server_factory) -> Server:
-    """The main server: registry champion, adaptive batching on."""
-    return server_factory(serving_home["home"])
+    """The main server: registry champion, adaptive batching on, admin token set."""
+    return server_factory(serving_home["home"], QU_ADMIN_TOKEN=ADMIN_TOKEN)

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import duckdb
 import pytest
 import requests
+from conftest import ADMIN_TOKEN
 
 from bentos.config import choose_arm, parse_ab_tags
 
@@ -174,7 +175,14 @@ def test_health_docs_and_model_info(server, serving_home):
         "max_query_chars": 512,
         "max_batch": 64,
         "max_body_bytes": info["limits"]["max_body_bytes"],
+        "max_request_chars": 8192,
     }
+    assert not {"pid", "registry_home", "prediction_log_dir"} & set(info), "no paths or PID without the token"
+    admin = requests.get(f"{server.url}/model_info", headers={"X-Admin-Token": ADMIN_TOKEN}, timeout=10).json()
+    assert admin["pid"] > 0 and admin["registry_home"] == str(serving_home["home"])
+    assert admin["prediction_log_dir"] == str(server.log_dir.resolve())
+    wrong = requests.get(f"{server.url}/model_info", headers={"X-Admin-Token": "nope"}, timeout=10).json()
+    assert "pid" not in wrong
 
 
 def test_prediction_log_is_readable_by_duckdb(server):
@@ -279,8 +287,8 @@ def test_bentoml_build_offline_references_model_by_tag(serving_home):
 
 
 # ----------------------------------------------------------------------- reload (changes the registry)
-def reload(server):
-    return requests.post(f"{server.url}/reload", json={}, timeout=60)
+def reload(server, token=ADMIN_TOKEN):
+    return requests.post(f"{server.url}/reload", json={}, headers={"X-Admin-Token": token}, timeout=60)
 
 
 def served_by(server) -> str:
@@ -318,10 +326,26 @@ def test_failed_reload_keeps_old_model(server, serving_home):
     assert body["reloaded"] is False and body["served_tag"] == tags["a"]
     assert "reload failed" in body["error"] and tags["c"] in body["error"] and "sha256" in body["error"]
     assert served_by(server) == tags["a"]
-    assert requests.get(f"{server.url}/readyz", timeout=10).status_code == 200
+    # visible: not ready while the registry wants a model that does not run, and why
+    ready = requests.get(f"{server.url}/readyz", timeout=10)
+    assert ready.status_code == 503, ready.text
+    assert tags["c"] in ready.json()["error"] and tags["a"] in ready.json()["error"]
+    info = requests.get(f"{server.url}/model_info", timeout=10).json()
+    assert info["served_tag"] == tags["a"] and info["served_tag_source"] == "registry champion"
+    assert info["reload"]["last"]["ok"] is False and tags["c"] in info["reload"]["last"]["error"]
+    assert info["reload"]["last"]["at"].endswith("Z")
     registry.rollback(reason="test: restore")
+    assert requests.get(f"{server.url}/readyz", timeout=10).status_code == 200  # the registry wants a again
     assert reload(server).json()["served_tag"] == tags["a"]
+    info = requests.get(f"{server.url}/model_info", timeout=10).json()
+    assert info["reload"]["last"]["ok"] is True and tags["c"] in info["reload"]["last_error"]["error"]
     assert server.alive()
+
+
+def test_reload_needs_the_admin_token(server):
+    for token in ("", "wrong"):
+        r = reload(server, token)
+        assert r.status_code == 401 and r.json() == {"error": "missing or wrong X-Admin-Token", "status": 401}
 
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402

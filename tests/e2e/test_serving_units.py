@@ -172,3 +172,28 @@ def test_parse_body_fuzz_only_input_errors(body):
         assert 400 <= exc.status < 500 and exc.message
     else:
         assert queries and all(isinstance(q, str) and q.strip() and len(q) <= 30 for q in queries)
+
+
+def test_micro_batcher_caps_a_batch_by_total_cost_not_only_count():
+    calls = []
+
+    def fn(items):
+        calls.append(sum(len(x) for x in items))
+        return items
+
+    async def main():
+        batcher = MicroBatcher(fn, max_batch_size=100, max_batch_cost=10, cost=len)
+        return await asyncio.gather(*(batcher.submit(["abcd"]) for _ in range(9)))
+
+    assert asyncio.run(main()) == [["abcd"]] * 9
+    assert max(calls) <= 10 and sum(calls) == 36  # at most two 4-char queries per batch
+
+
+def test_the_request_character_budget_is_a_413_naming_its_variable(monkeypatch):
+    monkeypatch.delenv("QU_MAX_REQUEST_CHARS", raising=False)
+    limits = Limits(max_query_chars=512, max_batch=64, max_body_bytes=1 << 20, max_request_chars=1000)
+    assert parse_body(json.dumps({"queries": ["x" * 500, "y" * 500]}).encode(), limits)
+    with pytest.raises(InputError) as info:
+        parse_body(json.dumps({"queries": ["x" * 500] * 3}).encode(), limits)
+    assert info.value.status == 413 and "QU_MAX_REQUEST_CHARS" in info.value.message
+    assert Limits.from_env().max_request_chars == 8192
