@@ -83,7 +83,12 @@ with bentoml.importing():
     from bentos.openapi import OpenAPIPatch
     from bentos.prediction_log import PredictionLog
     from bentos.readiness import ReadinessGate, ReloadStatus, admin_refusal
-    from bentos.startup import install_exit_code_hook, record_start_failure, record_start_success
+    from bentos.startup import (
+        exit_with_supervisor,
+        install_exit_code_hook,
+        record_start_failure,
+        record_start_success,
+    )
     from bentos.validation import RequestGuard
     from model_registry import ModelRegistry
 
@@ -119,6 +124,7 @@ class QueryParser:
             record_start_failure(str(exc))
             raise
         record_start_success()
+        exit_with_supervisor()  # kill -9 of bentoml serve takes this worker with it
         self.retired: dict[str, LoadedModel] = {}  # previous set: answers batches queued before a reload
         self.prediction_log = PredictionLog(SETTINGS.prediction_log_dir)
         self.batcher = MicroBatcher(

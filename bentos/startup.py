@@ -22,6 +22,8 @@ import os
 import signal
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 logger = logging.getLogger("bentoml.qu.startup")
@@ -78,6 +80,37 @@ def exit_code_hook(pid: int | None = None) -> None:
         )
         sys.stderr.flush()
         os._exit(EXIT_START_FAILED)
+
+
+#: How often a worker checks that its ``bentoml serve`` still runs.
+SUPERVISOR_POLL_S = 1.0
+
+
+def exit_with_supervisor(poll_s: float = SUPERVISOR_POLL_S) -> threading.Thread:
+    """Make this worker exit when its ``bentoml serve`` (the circus arbiter) dies.
+
+    Why: after ``kill -9`` of ``bentoml serve`` its worker was re-parented and kept serving on
+    the port with no supervisor, and a restart failed with "Address already in use". A daemon
+    thread notices the re-parenting (``getppid`` changes) within ``poll_s`` and exits the
+    process; Linux also gets ``PR_SET_PDEATHSIG`` (SIGTERM), which acts at once."""
+    supervisor = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):  # the poll below still applies
+            pass
+
+    def watch() -> None:
+        while os.getppid() == supervisor:
+            time.sleep(poll_s)
+        logger.warning("bentoml serve (pid %d) is gone: this worker exits with it", supervisor)
+        os._exit(1)
+
+    thread = threading.Thread(target=watch, name="qu-supervisor-watch", daemon=True)
+    thread.start()
+    return thread
 
 
 def install_exit_code_hook() -> None:

@@ -1,7 +1,7 @@
 """What a probe of the service found (issue 11), each against a real ``bentoml serve``: admin
 calls closed by default, client mistakes as quiet 4xx on every endpoint, the per-request
 character budget, an OpenAPI document that says what /parse takes and answers, and a service
-that cannot start making ``bentoml serve`` exit.
+that cannot start making ``bentoml serve`` exit, and workers that die with ``bentoml serve``.
 
 The server here runs without ``QU_ADMIN_TOKEN`` (the default); token tests are in test_service.
 """
@@ -167,3 +167,19 @@ def test_a_service_that_cannot_start_makes_bentoml_serve_exit_non_zero_with_the_
     assert "listening on http://127.0.0.1:" in log, "binds loopback unless told otherwise"
     assert f"start-up failed {MAX_START_FAILURES} times, giving up" in log
     assert words in log.splitlines()[-1], log[-1500:]  # the last line says why
+
+
+def test_kill_9_of_bentoml_serve_takes_its_worker_with_it_and_frees_the_port(serving_home, server_factory):
+    import psutil
+
+    doomed = server_factory(serving_home["home"])
+    port = int(doomed.url.rsplit(":", 1)[1])
+    workers = psutil.Process(doomed.proc.pid).children(recursive=True)
+    assert workers, "bentoml serve runs its service in worker processes"
+    os.kill(doomed.proc.pid, 9)
+    doomed.proc.wait(timeout=10)
+    gone, alive = psutil.wait_procs(workers, timeout=15)
+    assert not alive, f"workers outlived bentoml serve: {[p.pid for p in alive]}"
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(("127.0.0.1", port))  # a restart on the same port would not fail "Address already in use"
