@@ -7,8 +7,6 @@ novel share, latency, drift) instead of one opaque red light. Severity never blo
 monitoring informs, the promotion gate decides.
 """
 
-from __future__ import annotations
-
 import math
 
 import dagster as dg

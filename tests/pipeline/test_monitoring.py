@@ -1,4 +1,5 @@
-"""Monitoring of the served traffic: the dbt marts over a prediction log and their asset checks.
+"""Monitoring of the served traffic: the dbt marts over a prediction log, their asset checks, and
+the annotation queue built from the same log.
 
 A log that replays the training distribution passes every monitoring check; a log of very long
 queries in which the model finds nothing fails the drift and entity-rate checks with a message
@@ -125,3 +126,23 @@ def test_thresholds_are_dbt_vars_a_looser_one_turns_the_error_into_a_warning(dri
     dbt_cli_resource().cli(["run", "--select", "monitoring_alerts", "--vars", json.dumps(dbt_vars)]).wait()
     with duckdb.connect(str(warehouse_file(root)), read_only=True) as connection:
         assert connection.sql(relation).fetchall()[0][2:] == (psi + 1, "warn")
+
+
+def test_the_annotation_queue_puts_the_unsure_traffic_first_as_label_studio_tasks(drifted):
+    from pipeline_support import resources_for
+
+    from assets.annotation_queue import annotation_queue
+
+    root, _, _ = drifted
+    resources = resources_for(root, prediction_log_dir=root / "prediction_logs")
+    result = dg.materialize(
+        [annotation_queue], resources=resources, run_config={"ops": {"annotation_queue": {"config": {"limit": 50}}}}
+    )
+    assert result.success
+    tasks = json.loads((root / "annotation" / "queue" / "label_studio_tasks.json").read_text())
+    lines = (root / "annotation" / "queue" / "queue.jsonl").read_text().splitlines()
+    assert len(tasks) == len(lines) == 50
+    assert all(len(t["data"]["text"].split()) == 14 for t in tasks), (
+        "entity-free (unsure) queries outrank confident ones"
+    )
+    assert all(t["predictions"][0]["result"] == [] for t in tasks)
