@@ -11,9 +11,10 @@ import os
 import dagster as dg
 
 import assets
+from automation import annotated_queries_sensor, daily_retrain, prediction_log_sensor, retrain_job
 from query_understanding import offline
 from query_understanding.settings import Locations
-from resources import DuckDBWarehouse, ModelStore, SourceFiles, dbt_cli_resource
+from resources import AnnotationWorkspace, DuckDBWarehouse, ModelStore, ServingEndpoint, SourceFiles, dbt_cli_resource
 
 # Dagster is loaded by now; what must see the switches starts later: dbt (a subprocess),
 # transformers and ONNX Runtime (imported inside the model steps).
@@ -41,6 +42,12 @@ def resources(locations: Locations) -> dict:
             root=setting("QU_MODEL_DIR", locations.model_dir),
             registry_home=setting("QU_REGISTRY_HOME", locations.registry_home),
         ),
+        "annotation": AnnotationWorkspace(root=setting("QU_ANNOTATION_DIR", locations.annotation_dir)),
+        # The running service the champion asks to reload; empty URL: no service, skipped.
+        "service": ServingEndpoint(
+            url=setting("QU_SERVICE_URL", locations.service_url),
+            admin_token=setting("QU_ADMIN_TOKEN", ""),
+        ),
     }
 
 
@@ -53,7 +60,11 @@ main_job = dg.define_asset_job(
 defs = dg.Definitions(
     assets=dg.load_assets_from_package_module(assets),
     asset_checks=dg.load_asset_checks_from_package_module(assets),
-    jobs=[main_job],
+    jobs=[main_job, retrain_job],
+    # The closed loop (README): new log lines -> feedback / monitoring marts; new annotated data
+    # or the daily schedule -> retrain. All stopped by default; turn them on in the UI.
+    sensors=[prediction_log_sensor, annotated_queries_sensor],
+    schedules=[daily_retrain],
     resources=resources(Locations.from_env()),
     # DuckDB allows one writing process per file: run steps one after another, in process.
     executor=dg.in_process_executor,

@@ -43,6 +43,8 @@ def build_bento(registry_home: Path, served_tag: str, linking_tag: str) -> str:
     ins={"served_tag": dg.AssetIn("champion"), "linking_tag": dg.AssetIn("linking_index")},
     group_name="serving",
     kinds={"bentoml"},
+    # bentoml build can fail transiently (a locked or half-written store, a slow disk): retry.
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
 )
 def bento(
     context: dg.AssetExecutionContext, served_tag: str, linking_tag: str, model_store: ModelStore

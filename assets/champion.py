@@ -14,7 +14,7 @@ import pandas as pd
 from model_registry import ModelRegistry
 from query_understanding.evaluation.scores import metric_keys
 from query_understanding.markdown import markdown_table
-from resources import DuckDBWarehouse, ModelStore
+from resources import DuckDBWarehouse, ModelStore, ServingEndpoint
 
 REGISTRY_SCHEMA = "registry"
 MEASURED = ("latency_p50_ms", "latency_p99_ms", "throughput_qps", "size_bytes")
@@ -78,14 +78,24 @@ def previous_versions(warehouse: DuckDBWarehouse) -> pd.DataFrame | None:
     kinds={"bentoml", "duckdb"},
 )
 def champion(
-    context: dg.AssetExecutionContext, comparison: dict, warehouse: DuckDBWarehouse, model_store: ModelStore
+    context: dg.AssetExecutionContext,
+    comparison: dict,
+    warehouse: DuckDBWarehouse,
+    model_store: ModelStore,
+    service: ServingEndpoint,
 ) -> dg.Output[str]:
-    """Promotes the comparison's winner (runs only if ``promotion_gate`` passed); value: served tag."""
+    """Promotes the comparison's winner (runs only if ``promotion_gate`` passed) and asks the running
+    service (``QU_SERVICE_URL``) to reload it; value: served tag."""
     registry = model_store.registry()
     decision = comparison["decision"]
+    reload = {"reloaded": False, "reason": "no promotion: the service keeps its model"}
     if decision["promoted"]:
         registry.promote(decision["champion"], reason=decision["explanation"])
         context.log.info(f"promoted {decision['champion']}: {decision['explanation']}")
+        reload = service.reload()
+        context.log.info(
+            f"service reload: {reload}" if reload["reloaded"] else f"service not reloaded: {reload['reason']}"
+        )
     state = registry.state()
     rows = comparison["rows"] + ([comparison["current"]] if comparison.get("current") else [])
     measured = {row["tag"]: row for row in rows}
@@ -102,6 +112,7 @@ def champion(
             "pinned": state.pinned or "none",
             "previous_champion": state.previous or "none",
             "decision": decision["explanation"],
+            "service_reload": dg.MetadataValue.json(reload),
             "history": dg.MetadataValue.md(
                 markdown_table(list(history.columns), history.tail(20).itertuples(index=False))
             ),

@@ -44,6 +44,16 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable("QU_ANNOTATED_QUERIES", "(none)", "path or glob of annotated JSONL files (bring your own)"),
     Variable(
+        "QU_ANNOTATION_DIR",
+        "$QU_DATA_DIR/annotation",
+        "the annotation queue (Label Studio tasks, JSONL) and `imports/`, where Label Studio exports land",
+    ),
+    Variable(
+        "QU_SERVICE_URL",
+        "(none)",
+        "pipeline: the running service `champion` asks to `POST /reload` after a promotion (unset: skipped)",
+    ),
+    Variable(
         "QU_CATALOG_PRODUCTS",
         "(none)",
         "product feed (CSV, Parquet or JSONL) merged with the catalog seeds (bring your own catalog)",
@@ -82,7 +92,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "QU_ADMIN_TOKEN",
         "(none: /reload is off)",
-        "service: the `X-Admin-Token` that `POST /reload` and the full `/model_info` require; unset, /reload answers 403",
+        "service: the `X-Admin-Token` that `POST /reload` and the full `/model_info` require (unset: /reload answers 403); "
+        "the pipeline sends it with its reload after a promotion",
     ),
     Variable(
         "QU_LINKING_INDEX",
@@ -104,12 +115,14 @@ class Locations:
     model_dir: Path
     registry_home: Path
     prediction_log_dir: Path
+    annotation_dir: Path | None = None
     annotated_queries: str = ""
     dbt_target: str = "duckdb"
     catalog_products: str = ""
     catalog_aliases: str = ""
     catalog_mode: str = "merge"
     click_logs: str = ""
+    service_url: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, root: Path = PROJECT_ROOT) -> "Locations":
@@ -130,10 +143,12 @@ class Locations:
             model_dir=path("QU_MODEL_DIR", data_dir / "models"),
             registry_home=path("QU_REGISTRY_HOME", data_dir / "registry"),
             prediction_log_dir=path("QU_PREDICTION_LOG_DIR", data_dir / "prediction_logs"),
+            annotation_dir=path("QU_ANNOTATION_DIR", data_dir / "annotation"),
             annotated_queries=env.get("QU_ANNOTATED_QUERIES", ""),
             dbt_target=env.get("QU_DBT_TARGET") or "duckdb",
             catalog_products=optional_path("QU_CATALOG_PRODUCTS"),
             catalog_aliases=optional_path("QU_CATALOG_ALIASES"),
             catalog_mode=(env.get("QU_CATALOG_MODE") or "merge").strip().lower(),
             click_logs=optional_path("QU_CLICK_LOGS"),
+            service_url=(env.get("QU_SERVICE_URL") or "").strip(),
         )

@@ -5,9 +5,19 @@ configures them once from :class:`query_understanding.settings.Locations` (``dg.
 a variable is set, the local default under ``data/`` otherwise), and tests pass temporary paths.
 """
 
+from resources.annotation_workspace import AnnotationWorkspace
 from resources.dbt_project import dbt_cli_resource, dbt_project
 from resources.model_store import ModelStore
+from resources.serving_endpoint import ServingEndpoint
 from resources.source_files import SourceFiles
 from resources.warehouse import DuckDBWarehouse
 
-__all__ = ["DuckDBWarehouse", "ModelStore", "SourceFiles", "dbt_cli_resource", "dbt_project"]
+__all__ = [
+    "AnnotationWorkspace",
+    "DuckDBWarehouse",
+    "ModelStore",
+    "ServingEndpoint",
+    "SourceFiles",
+    "dbt_cli_resource",
+    "dbt_project",
+]

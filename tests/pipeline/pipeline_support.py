@@ -26,6 +26,7 @@ def resources_for(
     annotated_queries: str = "",
     prediction_log_dir: Path | None = None,
     dbt_project_dir: Path | None = None,
+    service_url: str = "",
     **byo_files: str,
 ) -> dict:
     """The resources ``definitions.py`` configures, pointed at folders under ``root``.
@@ -33,7 +34,14 @@ def resources_for(
     ``byo_files``: the bring-your-own fields of ``SourceFiles`` (``catalog_products``,
     ``catalog_aliases``, ``catalog_mode``, ``click_logs``).
     """
-    from resources import DuckDBWarehouse, ModelStore, SourceFiles, dbt_cli_resource
+    from resources import (
+        AnnotationWorkspace,
+        DuckDBWarehouse,
+        ModelStore,
+        ServingEndpoint,
+        SourceFiles,
+        dbt_cli_resource,
+    )
 
     return {
         "warehouse": DuckDBWarehouse(path=str(warehouse_file(root))),
@@ -44,6 +52,8 @@ def resources_for(
             **byo_files,
         ),
         "model_store": ModelStore(root=str(root / "models"), registry_home=str(root / "registry")),
+        "annotation": AnnotationWorkspace(root=str(root / "annotation")),
+        "service": ServingEndpoint(url=service_url),
     }
 
 

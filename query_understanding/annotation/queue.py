@@ -1,0 +1,76 @@
+"""Ranking served queries for annotation: uncertain first, frequent first, each text once.
+
+A label is worth most where the model is least sure and shoppers ask most. Each logged
+prediction's confidence is its least confident entity's score (a query is as wrong as its worst
+span); a prediction with no entity at all gets ``no_entity_confidence`` (the model saw nothing, which
+for a product query is itself doubtful). Predictions are grouped by normalized text
+(:func:`query_understanding.text.normalize_query`, the form the splits hash), the group's
+confidence is its mean, and the priority is ``(1 - confidence) * (1 + ln(frequency))``: a query
+asked 20 times outranks one asked once at equal doubt, but frequency cannot drown out certainty.
+Texts already annotated are left out. Ties break by text, so the queue is deterministic.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+from query_understanding.text import normalize_query
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One query to annotate, with the latest prediction as the pre-annotation."""
+
+    query: str
+    query_norm: str
+    frequency: int
+    confidence: float
+    priority: float
+    model_tag: str | None
+    entities: list[dict] = field(default_factory=list)
+
+
+def prediction_confidence(entities: Iterable[Mapping], no_entity_confidence: float) -> float:
+    """The least confident entity's score; ``no_entity_confidence`` when no entity has one."""
+    scores = [float(e["score"]) for e in entities if e.get("score") is not None]
+    return min(scores) if scores else no_entity_confidence
+
+
+def rank_for_annotation(
+    predictions: Iterable[Mapping],
+    annotated: Iterable[str] = (),
+    limit: int = 200,
+    no_entity_confidence: float = 0.5,
+) -> list[QueueItem]:
+    """The ``limit`` most valuable queries to label.
+
+    ``predictions``: mappings with ``query``, ``entities`` (the log's), optional ``predicted_at``
+    (the latest one's entities become the pre-annotation) and ``model_tag``. ``annotated``: query
+    texts already labelled (any casing or spacing).
+    """
+    done = {normalize_query(text) for text in annotated}
+    groups: dict[str, list[Mapping]] = {}
+    for prediction in predictions:
+        norm = normalize_query(prediction["query"])
+        if norm and norm not in done:
+            groups.setdefault(norm, []).append(prediction)
+    items = []
+    for norm, group in groups.items():
+        confidences = [prediction_confidence(list(p.get("entities") or []), no_entity_confidence) for p in group]
+        confidence = sum(confidences) / len(confidences)
+        latest = max(group, key=lambda p: str(p.get("predicted_at") or ""))
+        items.append(
+            QueueItem(
+                query=str(latest["query"]),
+                query_norm=norm,
+                frequency=len(group),
+                confidence=round(confidence, 4),
+                priority=round((1.0 - confidence) * (1.0 + math.log(len(group))), 6),
+                model_tag=latest.get("model_tag"),
+                entities=[dict(e) for e in latest.get("entities") or []],
+            )
+        )
+    items.sort(key=lambda item: (-item.priority, -item.frequency, item.query_norm))
+    return items[:limit]
