@@ -51,7 +51,7 @@ main_job = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_package_module(assets),
+    assets=dg.load_assets_from_package_module(assets, include_specs=True),
     asset_checks=dg.load_asset_checks_from_package_module(assets),
     jobs=[main_job],
     resources=resources(Locations.from_env()),
