@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipeline.ui import OWNERS
 from query_understanding.settings import PROJECT_ROOT
 from resources import ModelStore
 
@@ -43,6 +44,8 @@ def build_bento(registry_home: Path, served_tag: str, linking_tag: str) -> str:
     ins={"served_tag": dg.AssetIn("champion"), "linking_tag": dg.AssetIn("linking_index")},
     group_name="serving",
     kinds={"bentoml"},
+    owners=OWNERS,
+    code_version="1",
 )
 def bento(
     context: dg.AssetExecutionContext, served_tag: str, linking_tag: str, model_store: ModelStore

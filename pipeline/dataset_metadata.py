@@ -40,6 +40,13 @@ def relation_name(name: str, manifest_path: Path, resource_type: str = "model") 
     return f"{node['schema']}.{node.get('alias') or node['name']}"
 
 
+def source_column_descriptions(source: str, table: str, manifest_path: Path) -> dict[str, str]:
+    """Column descriptions of the dbt source ``source.table`` (for a Python asset that writes it)."""
+    manifest = json.loads(manifest_path.read_text())
+    columns = manifest["sources"].get(f"source.{DBT_PACKAGE}.{source}.{table}", {}).get("columns", {})
+    return {name: column.get("description") or "" for name, column in columns.items()}
+
+
 def content_hash(frame: pd.DataFrame) -> str:
     """Hash of the rows that matter for training: ids, tokens, tags and split, in id order."""
     digest = hashlib.sha256()
