@@ -1,4 +1,5 @@
-"""Rendering the model comparison for the Dagster UI: a markdown table and a bar chart.
+"""Rendering the model comparison for the Dagster UI: a compact table with the verdicts, a
+details table and a bar chart, each its own metadata entry.
 
 Kept apart from the asset so the asset module reads as the comparison's logic, and so the
 chart (matplotlib, headless) can be produced from any list of rows, e.g. in a notebook.
@@ -9,16 +10,18 @@ from __future__ import annotations
 import base64
 import io
 
+import dagster as dg
+
 from query_understanding.markdown import markdown_table
 
-COLUMNS = (
+#: The compact table: what decides (accuracy per type) and the verdict, narrow enough to fit the pane.
+SUMMARY_TYPES = ("BRAND", "COLOR", "TYPE")
+#: The details table: everything else measured, one row per candidate.
+DETAIL_COLUMNS = (
     ("candidate", "candidate"),
     ("tag", "tag"),
     ("gold F1", "gold_f1_micro"),
     ("test F1", "test_f1_micro"),
-    ("BRAND", "gold_f1_BRAND"),
-    ("COLOR", "gold_f1_COLOR"),
-    ("TYPE", "gold_f1_TYPE"),
     ("unseen brand", "test_unseen_brand_f1"),
     ("typo", "test_typo_f1"),
     ("p50 ms", "latency_p50_ms"),
@@ -26,13 +29,44 @@ COLUMNS = (
     ("q/s @64", "throughput_qps"),
     ("MB", "size_mb"),
     ("train s", "train_seconds"),
-    ("verdict", "verdict"),
 )
 
 
-def comparison_table(rows: list[dict]) -> str:
-    """One row per candidate (and the current champion), the columns above."""
-    return markdown_table([h for h, _ in COLUMNS], [[row.get(key) for _, key in COLUMNS] for row in rows])
+def summary_set(rows: list[dict]) -> str:
+    """``gold`` when any candidate was scored on the gold set, else ``test``."""
+    return "gold" if any(row.get("gold_f1_micro") is not None for row in rows) else "test"
+
+
+def _score(value: object) -> float | None:
+    return None if value is None else round(float(value), 3)
+
+
+def comparison_summary(rows: list[dict]) -> dg.TableMetadataValue:
+    """Candidate, micro F1 and F1 per type (gold set, else test) and the verdict, as a table."""
+    scored = summary_set(rows)
+    columns = [
+        dg.TableColumn("candidate", "string", description="Model asset (or the current champion)."),
+        dg.TableColumn(f"{scored} F1", "float", description=f"Strict entity micro F1 on the {scored} set."),
+        *(dg.TableColumn(t, "float", description=f"{t} F1 on the {scored} set.") for t in SUMMARY_TYPES),
+        dg.TableColumn("verdict", "string", description="eligible, or why the champion rule refuses it."),
+    ]
+    records = [
+        dg.TableRecord(
+            {
+                "candidate": row["candidate"],
+                f"{scored} F1": _score(row.get(f"{scored}_f1_micro")),
+                **{t: _score(row.get(f"{scored}_f1_{t}")) for t in SUMMARY_TYPES},
+                "verdict": row.get("verdict") or "",
+            }
+        )
+        for row in rows
+    ]
+    return dg.MetadataValue.table(records=records, schema=dg.TableSchema(columns=columns))
+
+
+def comparison_details(rows: list[dict]) -> str:
+    """Tag, both micro F1s, slice F1s, latency, throughput, size and training time, as markdown."""
+    return markdown_table([h for h, _ in DETAIL_COLUMNS], [[row.get(key) for _, key in DETAIL_COLUMNS] for row in rows])
 
 
 def comparison_chart(rows: list[dict]) -> str:
