@@ -12,7 +12,7 @@ from pydantic import Field
 
 from assets.dbt_models import SPLIT_ASSET_KEYS
 from model_registry import ModelRegistry
-from pipeline.comparison_report import comparison_chart, comparison_details, comparison_summary
+from pipeline.comparison_report import comparison_bars, comparison_chart, comparison_details, comparison_summary
 from pipeline.configs import build
 from pipeline.training_data import load_splits
 from pipeline.ui import OWNERS
@@ -151,7 +151,8 @@ def model_comparison(
         "champion": decision.champion or "none",
         "promoted": decision.promoted,
         "comparison": comparison_summary(shown),
-        "chart": dg.MetadataValue.md(comparison_chart(shown)),
+        "chart": dg.MetadataValue.md(comparison_bars(shown)),
+        "chart_png": dg.MetadataValue.md(comparison_chart(shown)),
         "comparison_details": dg.MetadataValue.md(comparison_details(shown)),
     }
     for row in shown:
