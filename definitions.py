@@ -58,7 +58,7 @@ main_job = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_package_module(assets),
+    assets=dg.load_assets_from_package_module(assets, include_specs=True),
     asset_checks=dg.load_asset_checks_from_package_module(assets),
     jobs=[main_job, retrain_job],
     # The closed loop (README): new log lines -> feedback / monitoring marts; new annotated data

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipeline.ui import OWNERS
 from query_understanding.settings import PROJECT_ROOT
 from resources import ModelStore
 
@@ -45,6 +46,8 @@ def build_bento(registry_home: Path, served_tag: str, linking_tag: str) -> str:
     kinds={"bentoml"},
     # bentoml build can fail transiently (a locked or half-written store, a slow disk): retry.
     retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
+    owners=OWNERS,
+    code_version="1",
 )
 def bento(
     context: dg.AssetExecutionContext, served_tag: str, linking_tag: str, model_store: ModelStore

@@ -12,6 +12,7 @@ import dagster as dg
 import pandas as pd
 
 from model_registry import ModelRegistry
+from pipeline.ui import OWNERS, table_metadata, table_schema
 from query_understanding.evaluation.scores import metric_keys
 from query_understanding.markdown import markdown_table
 from resources import DuckDBWarehouse, ModelStore, ServingEndpoint
@@ -76,6 +77,8 @@ def previous_versions(warehouse: DuckDBWarehouse) -> pd.DataFrame | None:
     ins={"comparison": dg.AssetIn("model_comparison")},
     group_name="comparison",
     kinds={"bentoml", "duckdb"},
+    owners=OWNERS,
+    code_version="1",
 )
 def champion(
     context: dg.AssetExecutionContext,
@@ -99,9 +102,8 @@ def champion(
     state = registry.state()
     rows = comparison["rows"] + ([comparison["current"]] if comparison.get("current") else [])
     measured = {row["tag"]: row for row in rows}
-    warehouse.replace_table(
-        REGISTRY_SCHEMA, "model_versions", versions_frame(registry, measured, previous_versions(warehouse))
-    )
+    versions = versions_frame(registry, measured, previous_versions(warehouse))
+    warehouse.replace_table(REGISTRY_SCHEMA, "model_versions", versions)
     history = events_frame(registry.history())
     warehouse.replace_table(REGISTRY_SCHEMA, "champion_events", history)
     return dg.Output(
@@ -113,6 +115,10 @@ def champion(
             "previous_champion": state.previous or "none",
             "decision": decision["explanation"],
             "service_reload": dg.MetadataValue.json(reload),
+            # The asset writes two tables: model_versions is "the" table, the events table's
+            # columns are shown beside it.
+            **table_metadata(f"{REGISTRY_SCHEMA}.model_versions", versions),
+            "champion_events_columns": dg.MetadataValue.table_schema(table_schema(history)),
             "history": dg.MetadataValue.md(
                 markdown_table(list(history.columns), history.tail(20).itertuples(index=False))
             ),

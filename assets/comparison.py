@@ -12,9 +12,10 @@ from pydantic import Field
 
 from assets.dbt_models import SPLIT_ASSET_KEYS
 from model_registry import ModelRegistry
-from pipeline.comparison_report import comparison_chart, comparison_table
+from pipeline.comparison_report import comparison_bars, comparison_chart, comparison_details, comparison_summary
 from pipeline.configs import build
 from pipeline.training_data import load_splits
+from pipeline.ui import OWNERS
 from query_understanding.artifacts import load_tagger
 from query_understanding.benchmark import measure_latency
 from query_understanding.champion import Candidate, ChampionRule, choose_champion
@@ -104,6 +105,8 @@ def blocking_reasons(rows: list[dict], servable_kinds: list[str]) -> dict[str, l
     deps=SPLIT_ASSET_KEYS,
     group_name="comparison",
     kinds={"python"},
+    owners=OWNERS,
+    code_version="2",
 )
 def model_comparison(
     context: dg.AssetExecutionContext,
@@ -147,8 +150,10 @@ def model_comparison(
         "decision": decision.explanation,
         "champion": decision.champion or "none",
         "promoted": decision.promoted,
-        "comparison": dg.MetadataValue.md(comparison_table(shown)),
-        "chart": dg.MetadataValue.md(comparison_chart(shown)),
+        "comparison": comparison_summary(shown),
+        "chart": dg.MetadataValue.md(comparison_bars(shown)),
+        "chart_png": dg.MetadataValue.md(comparison_chart(shown)),
+        "comparison_details": dg.MetadataValue.md(comparison_details(shown)),
     }
     for row in shown:
         prefix = row["candidate"].replace(" ", "_")

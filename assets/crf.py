@@ -4,10 +4,11 @@ import dagster as dg
 from pydantic import Field
 
 from assets.dbt_models import SPLIT_ASSET_KEYS
-from pipeline.catalog_tables import CATALOG_ASSET_KEYS, load_catalog
+from pipeline.catalog_tables import CATALOG_SNAPSHOT, load_catalog
 from pipeline.configs import build
 from pipeline.model_evaluation import evaluate_model, model_output
 from pipeline.training_data import load_splits, unseen_brands
+from pipeline.ui import OWNERS
 from query_understanding.artifacts import code_version, save_tagger
 from query_understanding.crf import CRFConfig, search_c1_c2, train_crf
 from query_understanding.evaluation.scores import model_metrics
@@ -36,9 +37,10 @@ class CRFTrainConfig(dg.Config):
 
 
 @dg.asset(
-    deps=[*SPLIT_ASSET_KEYS, *CATALOG_ASSET_KEYS],
+    deps=[*SPLIT_ASSET_KEYS, CATALOG_SNAPSHOT],
     group_name="models",
     kinds={"python", "crf"},
+    owners=OWNERS,
     code_version=code_version(),
 )
 def crf_tagger(

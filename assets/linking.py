@@ -14,7 +14,8 @@ from pathlib import Path
 import dagster as dg
 
 from model_registry.linking_indexes import register_linking_index
-from pipeline.catalog_tables import CATALOG_ASSET_KEYS, load_brand_type_counts, load_catalog
+from pipeline.catalog_tables import CATALOG_SNAPSHOT, load_brand_type_counts, load_catalog
+from pipeline.ui import OWNERS
 from query_understanding.artifacts import code_version
 from query_understanding.linking import LinkingIndex, calibrate
 from query_understanding.linking.calibration import choose_threshold
@@ -38,11 +39,11 @@ def save_index(index: LinkingIndex, model_root: Path) -> Path:
 
 
 @dg.asset(
-    deps=CATALOG_ASSET_KEYS,
+    deps=[CATALOG_SNAPSHOT],
     group_name="catalog",
     kinds={"python"},
     code_version=code_version(),
-    owners=["team:query-understanding"],
+    owners=OWNERS,
 )
 def linking_index(
     context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse, model_store: ModelStore

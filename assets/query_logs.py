@@ -15,11 +15,13 @@ import pandas as pd
 from pandas.util import hash_pandas_object
 from pydantic import Field
 
-from pipeline.catalog_tables import CATALOG_ASSET_KEYS, load_catalog
+from pipeline.catalog_tables import CATALOG_SNAPSHOT, load_catalog
+from pipeline.dataset_metadata import source_column_descriptions
+from pipeline.ui import OWNERS, table_metadata
 from query_understanding.catalog import Catalog
 from query_understanding.markdown import markdown_table
 from query_understanding.synth import generate_query_logs
-from resources import DuckDBWarehouse
+from resources import DuckDBWarehouse, dbt_project
 
 RAW_SCHEMA, RAW_TABLE = "raw", "query_logs"
 
@@ -27,8 +29,8 @@ RAW_SCHEMA, RAW_TABLE = "raw", "query_logs"
 class QueryLogsConfig(dg.Config):
     """Size and seed of the synthetic log; the same seed gives byte-identical logs."""
 
-    n_events: int = 50_000
-    seed: int = 20261129
+    n_events: int = Field(default=50_000, description="Search events to synthesize (positive).")
+    seed: int = Field(default=20261129, description="Seed of the synthesizer: the same seed gives byte-identical logs.")
     synthesize: bool = Field(
         default=True,
         description=(
@@ -44,9 +46,10 @@ def empty_query_logs(catalog: Catalog, seed: int) -> pd.DataFrame:
 
 
 @dg.asset(
-    deps=CATALOG_ASSET_KEYS,
+    deps=[CATALOG_SNAPSHOT],
     group_name="raw",
     kinds={"python", "duckdb"},
+    owners=OWNERS,
     code_version="2",
 )
 def raw_query_logs(config: QueryLogsConfig, warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
@@ -63,7 +66,11 @@ def raw_query_logs(config: QueryLogsConfig, warehouse: DuckDBWarehouse) -> dg.Ma
     sample = logs.head(10)[["query_text", "product_brand", "product_color", "product_type"]]
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": len(logs),
+            **table_metadata(
+                f"{RAW_SCHEMA}.{RAW_TABLE}",
+                logs,
+                source_column_descriptions(RAW_SCHEMA, RAW_TABLE, dbt_project().manifest_path),
+            ),
             "synthesized": config.synthesize,
             "sessions": int(logs["session_id"].nunique()),
             "distinct_queries": int(logs["query_text"].nunique()),

@@ -4,10 +4,11 @@ import dagster as dg
 from pydantic import Field
 
 from assets.dbt_models import SPLIT_ASSET_KEYS
-from pipeline.catalog_tables import CATALOG_ASSET_KEYS, load_catalog
+from pipeline.catalog_tables import CATALOG_SNAPSHOT, load_catalog
 from pipeline.configs import build
 from pipeline.model_evaluation import evaluate_model, model_output
 from pipeline.training_data import Splits, load_splits, unseen_brands
+from pipeline.ui import OWNERS
 from query_understanding.artifacts import code_version, save_tagger
 from query_understanding.evaluation.scores import model_metrics
 from query_understanding.transformer.config import TransformerConfig
@@ -60,9 +61,10 @@ def training_rows(splits: Splits, config: TransformerTrainConfig) -> list:
 
 
 @dg.asset(
-    deps=[*SPLIT_ASSET_KEYS, *CATALOG_ASSET_KEYS],
+    deps=[*SPLIT_ASSET_KEYS, CATALOG_SNAPSHOT],
     group_name="models",
     kinds={"pytorch"},
+    owners=OWNERS,
     code_version=code_version(),
 )
 def transformer_tagger(

@@ -38,8 +38,12 @@ def _asset_keys(models: list[str]) -> list[dg.AssetKey]:
     return [translator.get_asset_key(nodes[f"model.{DBT_PACKAGE}.{model}"]) for model in models]
 
 
-#: What a reader of the catalog depends on: the merged catalog models (and the brand-type counts).
+#: The merged catalog models (and the brand-type counts): what ``catalog_snapshot`` depends on.
 CATALOG_ASSET_KEYS: list[dg.AssetKey] = _asset_keys([*CATALOG_MODELS.values(), BRAND_TYPES_MODEL])
+#: The one asset every Python reader of the catalog depends on (``assets/catalog.py``): one edge
+#: from the catalog group to each reader instead of seven, and a data version that changes
+#: exactly when the merged catalog does.
+CATALOG_SNAPSHOT = dg.AssetKey("catalog_snapshot")
 
 
 def load_catalog(warehouse: DuckDBWarehouse) -> Catalog:

@@ -26,6 +26,7 @@ DBT_PACKAGE = "query_understanding"
 #: dbt models whose assets get dataset metadata (dagster-dbt names their outputs by model name).
 DATASET_MODELS = frozenset({"labeled_queries", "train_queries", "dev_queries", "test_queries"})
 SAMPLE_ROWS = 12
+SAMPLE_COLUMNS = ("query", "labeled", "split", "source")
 
 
 @lru_cache(maxsize=8)
@@ -38,6 +39,13 @@ def relation_name(name: str, manifest_path: Path, resource_type: str = "model") 
     nodes = _manifest_nodes(str(manifest_path), manifest_path.stat().st_mtime)
     node = nodes[f"{resource_type}.{DBT_PACKAGE}.{name}"]
     return f"{node['schema']}.{node.get('alias') or node['name']}"
+
+
+def source_column_descriptions(source: str, table: str, manifest_path: Path) -> dict[str, str]:
+    """Column descriptions of the dbt source ``source.table`` (for a Python asset that writes it)."""
+    manifest = json.loads(manifest_path.read_text())
+    columns = manifest["sources"].get(f"source.{DBT_PACKAGE}.{source}.{table}", {}).get("columns", {})
+    return {name: column.get("description") or "" for name, column in columns.items()}
 
 
 def content_hash(frame: pd.DataFrame) -> str:
@@ -67,7 +75,12 @@ def dataset_metadata(frame: pd.DataFrame) -> dict[str, dg.MetadataValue | int | 
         (row.query_text, format_tagged(list(row.tokens), list(row.tags)), row.split, row.source)
         for row in sample.itertuples(index=False)
     ]
-    metadata["sample"] = dg.MetadataValue.md(markdown_table(("query", "labeled", "split", "source"), rows))
+    # A table, not markdown: its cells are plain text (``[prada](BRAND)`` is never a link), and
+    # the UI shows it inline at any length (markdown over 1,000 characters hides behind a button).
+    metadata["sample"] = dg.MetadataValue.table(
+        records=[dg.TableRecord(dict(zip(SAMPLE_COLUMNS, row))) for row in rows],
+        schema=dg.TableSchema(columns=[dg.TableColumn(name, "string") for name in SAMPLE_COLUMNS]),
+    )
     return metadata
 
 

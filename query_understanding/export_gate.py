@@ -34,8 +34,12 @@ class GateResult:
 def judge_int8(agreement: float, f1_fp32: float, f1_int8: float, gate: ExportGate = ExportGate()) -> GateResult:
     reasons = []
     if agreement < gate.min_int8_agreement:
-        reasons.append(f"int8 agrees with fp32 on {agreement:.4f} of words (< {gate.min_int8_agreement})")
+        # Words, no comparison signs: the Dagster UI renders these as markdown, where a leading
+        # ">" is a blockquote.
+        reasons.append(f"int8 tags {agreement:.4f} of words like fp32, below the required {gate.min_int8_agreement}")
     drop = f1_fp32 - f1_int8
     if drop > gate.max_int8_f1_drop:
-        reasons.append(f"int8 loses {drop * 100:.2f} F1 points (> {gate.max_int8_f1_drop * 100:.2f})")
+        reasons.append(
+            f"int8 loses {drop * 100:.2f} F1 points against fp32, more than the allowed {gate.max_int8_f1_drop * 100:.2f}"
+        )
     return GateResult(not reasons, reasons)

@@ -58,9 +58,14 @@ def resources_for(
 
 
 def data_assets():
-    from assets import dbt_models, query_logs
+    from assets import catalog, dbt_models, query_logs
 
-    return [dbt_models.catalog_seeds, query_logs.raw_query_logs, dbt_models.query_dataset_models]
+    return [
+        dbt_models.catalog_seeds,
+        catalog.catalog_snapshot,
+        query_logs.raw_query_logs,
+        dbt_models.query_dataset_models,
+    ]
 
 
 def materializations(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetMaterialization]:

@@ -34,7 +34,7 @@ def test_dataset_assets_carry_counts_sample_and_content_version(first_run):
     assert train.metadata["dagster/row_count"].value > 1000
     for entity_type in ("BRAND", "COLOR", "TYPE"):
         assert train.metadata[f"entities_{entity_type}"].value > 0
-    assert "| query | labeled |" in train.metadata["sample"].value
+    assert [c.name for c in train.metadata["sample"].schema.columns] == ["query", "labeled", "split", "source"]
     assert train.tags["dagster/data_version"] == train.metadata["content_hash"].value
     test = mats["test_queries"]
     assert test.metadata["unseen_brand_share"].value > 0.05, "held-out brands must reach the test split"

@@ -132,8 +132,13 @@ def test_onnx_parity_check_passes(graph_run):
 def test_comparison_registers_every_candidate_and_a_champion_is_chosen(graph_run):
     root, result = graph_run
     comparison = materializations(result)["model_comparison"]
-    assert "| candidate |" in comparison.metadata["comparison"].value
-    assert comparison.metadata["chart"].value.startswith("![model comparison](data:image/png;base64,")
+    summary = comparison.metadata["comparison"]
+    assert [c.name for c in summary.schema.columns][:2] == ["candidate", "verdict"]
+    assert {r.data["candidate"] for r in summary.records} >= {"crf", "transformer", "onnx-fp32", "onnx-int8"}
+    assert {r.data["verdict"] for r in summary.records} <= {"eligible", "refused", "current champion"}
+    assert "| candidate | tag |" in comparison.metadata["comparison_details"].value
+    assert comparison.metadata["chart_png"].value.startswith("![model comparison](data:image/png;base64,")
+    assert "█" in comparison.metadata["chart"].value and len(comparison.metadata["chart"].value) < 1000
     champion = materializations(result)["champion"].metadata["champion"].value
     assert champion.startswith("qu-")
     with duckdb.connect(str(warehouse_file(root)), read_only=True) as connection:
