@@ -14,7 +14,7 @@ import pandas as pd
 from model_registry import ModelRegistry
 from query_understanding.evaluation.scores import metric_keys
 from query_understanding.markdown import markdown_table
-from resources import DuckDBWarehouse, ModelStore
+from resources import ModelStore, Warehouse
 
 REGISTRY_SCHEMA = "registry"
 MEASURED = ("latency_p50_ms", "latency_p99_ms", "throughput_qps", "size_bytes")
@@ -65,7 +65,7 @@ def events_frame(history: list[dict]) -> pd.DataFrame:
     return frame.rename(columns={"time": "event_time"})
 
 
-def previous_versions(warehouse: DuckDBWarehouse) -> pd.DataFrame | None:
+def previous_versions(warehouse: Warehouse) -> pd.DataFrame | None:
     try:
         return warehouse.read_table(f"{REGISTRY_SCHEMA}.model_versions")
     except Exception:  # first run: no table yet
@@ -78,7 +78,7 @@ def previous_versions(warehouse: DuckDBWarehouse) -> pd.DataFrame | None:
     kinds={"bentoml", "duckdb"},
 )
 def champion(
-    context: dg.AssetExecutionContext, comparison: dict, warehouse: DuckDBWarehouse, model_store: ModelStore
+    context: dg.AssetExecutionContext, comparison: dict, warehouse: Warehouse, model_store: ModelStore
 ) -> dg.Output[str]:
     """Promotes the comparison's winner (runs only if ``promotion_gate`` passed); value: served tag."""
     registry = model_store.registry()

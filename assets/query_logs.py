@@ -19,7 +19,7 @@ from pipeline.catalog_tables import CATALOG_ASSET_KEYS, load_catalog
 from query_understanding.catalog import Catalog
 from query_understanding.markdown import markdown_table
 from query_understanding.synth import generate_query_logs
-from resources import DuckDBWarehouse
+from resources import Warehouse
 
 RAW_SCHEMA, RAW_TABLE = "raw", "query_logs"
 
@@ -49,7 +49,7 @@ def empty_query_logs(catalog: Catalog, seed: int) -> pd.DataFrame:
     kinds={"python", "duckdb"},
     code_version="2",
 )
-def raw_query_logs(config: QueryLogsConfig, warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
+def raw_query_logs(config: QueryLogsConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     """Search events with the clicked product's brand, color and type (table ``raw.query_logs``)."""
     if config.n_events <= 0:
         raise dg.Failure(f"n_events must be positive, got {config.n_events}")

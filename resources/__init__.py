@@ -8,6 +8,14 @@ a variable is set, the local default under ``data/`` otherwise), and tests pass 
 from resources.dbt_project import dbt_cli_resource, dbt_project
 from resources.model_store import ModelStore
 from resources.source_files import SourceFiles
-from resources.warehouse import DuckDBWarehouse
+from resources.warehouse import DuckDBWarehouse, PostgresWarehouse, Warehouse
 
-__all__ = ["DuckDBWarehouse", "ModelStore", "SourceFiles", "dbt_cli_resource", "dbt_project"]
+__all__ = [
+    "DuckDBWarehouse",
+    "ModelStore",
+    "PostgresWarehouse",
+    "SourceFiles",
+    "Warehouse",
+    "dbt_cli_resource",
+    "dbt_project",
+]
