@@ -205,3 +205,32 @@ def test_the_multiprocess_executor_runs_steps_side_by_side_and_duckdb_stays_in_p
     assert overlapping_steps(runs["postgres_multiprocess"][1]["steps"])
     assert not overlapping_steps(runs["postgres_in_process"][1]["steps"])
     assert not overlapping_steps(runs["duckdb"][1]["steps"])
+
+
+def test_the_postgres_edit_distance_is_duckdbs(runs, postgres):
+    """The SQL function dbt's on-run-start created equals DuckDB's damerau_levenshtein and
+    levenshtein (characters, not bytes; unrestricted transpositions) on random short texts."""
+    import random
+
+    import duckdb
+    import psycopg2
+
+    rng = random.Random(3)
+    alphabet = "abcdeé "
+    pairs = [
+        tuple("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))) for _ in range(2)) for _ in range(400)
+    ]
+    pairs += [("ca", "abc"), ("abcdef", "badcfe"), ("nike", "nkie"), ("", "")]
+    connection = psycopg2.connect(host=postgres.host, port=postgres.port, user=postgres.user, dbname="qu_multiprocess")
+    try:
+        with connection.cursor() as cursor:
+            for a, b in pairs:
+                cursor.execute(
+                    "select public.qu_edit_distance(%s, %s, true), public.qu_edit_distance(%s, %s, false)", (a, b, a, b)
+                )
+                expected = duckdb.execute(
+                    "select damerau_levenshtein(?, ?), levenshtein(?, ?)", [a, b, a, b]
+                ).fetchone()
+                assert tuple(cursor.fetchone()) == tuple(expected), (a, b)
+    finally:
+        connection.close()
