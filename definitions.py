@@ -14,7 +14,16 @@ import assets
 from automation import annotated_queries_sensor, daily_retrain, prediction_log_sensor, retrain_job
 from query_understanding import offline
 from query_understanding.settings import Locations
-from resources import AnnotationWorkspace, DuckDBWarehouse, ModelStore, ServingEndpoint, SourceFiles, dbt_cli_resource
+from resources import (
+    AnnotationWorkspace,
+    DuckDBWarehouse,
+    ModelStore,
+    PostgresWarehouse,
+    ServingEndpoint,
+    SourceFiles,
+    Warehouse,
+    dbt_cli_resource,
+)
 
 # Dagster is loaded by now; what must see the switches starts later: dbt (a subprocess),
 # transformers and ONNX Runtime (imported inside the model steps).
@@ -26,9 +35,34 @@ def setting(name: str, default: object) -> str | dg.EnvVar:
     return dg.EnvVar(name) if os.environ.get(name) else str(default)
 
 
+def warehouse(locations: Locations) -> Warehouse:
+    """The embedded DuckDB file, or with ``QU_WAREHOUSE=postgres`` the PostgreSQL database that
+    libpq's variables name (``PGHOST``, ``PGPORT``, ``PGUSER``, ``PGDATABASE``; the password from
+    ``PGPASSWORD`` or ``~/.pgpass``, never a resource field)."""
+    if locations.warehouse_kind == "postgres":
+        return PostgresWarehouse(
+            host=setting("PGHOST", ""),
+            port=setting("PGPORT", ""),
+            user=setting("PGUSER", ""),
+            dbname=setting("PGDATABASE", ""),
+            dbt_schema=setting("QU_POSTGRES_SCHEMA", locations.postgres_schema),
+        )
+    return DuckDBWarehouse(path=setting("QU_DUCKDB_PATH", locations.warehouse))
+
+
+def executor(locations: Locations) -> dg.ExecutorDefinition:
+    """DuckDB allows one writing process per file: steps run one after another, in process.
+    PostgreSQL takes concurrent writers: steps run in parallel processes (CRF and transformer
+    train side by side); ``execution: {config: {in_process: {}}}`` in a run's config still runs
+    it in process."""
+    if locations.warehouse_kind == "postgres":
+        return dg.multi_or_in_process_executor
+    return dg.in_process_executor
+
+
 def resources(locations: Locations) -> dict:
     return {
-        "warehouse": DuckDBWarehouse(path=setting("QU_DUCKDB_PATH", locations.warehouse)),
+        "warehouse": warehouse(locations),
         "dbt": dbt_cli_resource(),
         "source_files": SourceFiles(
             prediction_log_dir=setting("QU_PREDICTION_LOG_DIR", locations.prediction_log_dir),
@@ -57,6 +91,8 @@ main_job = dg.define_asset_job(
     description="Catalog -> logs -> labeled splits -> CRF, transformer, ONNX -> comparison -> champion -> bento.",
 )
 
+LOCATIONS = Locations.from_env()
+
 defs = dg.Definitions(
     assets=dg.load_assets_from_package_module(assets, include_specs=True),
     asset_checks=dg.load_asset_checks_from_package_module(assets),
@@ -65,7 +101,6 @@ defs = dg.Definitions(
     # or the daily schedule -> retrain. All stopped by default; turn them on in the UI.
     sensors=[prediction_log_sensor, annotated_queries_sensor],
     schedules=[daily_retrain],
-    resources=resources(Locations.from_env()),
-    # DuckDB allows one writing process per file: run steps one after another, in process.
-    executor=dg.in_process_executor,
+    resources=resources(LOCATIONS),
+    executor=executor(LOCATIONS),
 )

@@ -22,7 +22,7 @@ from query_understanding.annotation.queue import rank_for_annotation
 from query_understanding.bio import entities_to_tags
 from query_understanding.markdown import markdown_table
 from query_understanding.schema import Entity
-from resources import AnnotationWorkspace, DuckDBWarehouse, dbt_project
+from resources import AnnotationWorkspace, Warehouse, dbt_project
 
 
 class AnnotationQueueConfig(dg.Config):
@@ -52,7 +52,7 @@ def draft_tags(query: str, entities: list[dict]) -> list[str]:
 def annotation_queue(
     context: dg.AssetExecutionContext,
     config: AnnotationQueueConfig,
-    warehouse: DuckDBWarehouse,
+    warehouse: Warehouse,
     annotation: AnnotationWorkspace,
 ) -> dg.MaterializeResult:
     """Served queries ranked for annotation (least sure x most asked), as Label Studio tasks and JSONL."""

@@ -18,7 +18,7 @@ from pipeline.catalog_tables import CATALOG_ASSET_KEYS, CATALOG_SNAPSHOT, load_b
 from pipeline.ui import OWNERS
 from query_understanding.gazetteer import Gazetteer
 from query_understanding.markdown import markdown_table
-from resources import DuckDBWarehouse
+from resources import Warehouse
 
 
 @dg.asset(
@@ -29,7 +29,7 @@ from resources import DuckDBWarehouse
     owners=OWNERS,
     code_version="1",
 )
-def catalog_snapshot(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
+def catalog_snapshot(warehouse: Warehouse) -> dg.MaterializeResult:
     """The merged catalog (seeds + feed) validated as one catalog; what its Python readers depend on."""
     catalog = load_catalog(warehouse)
     brand_types = load_brand_type_counts(warehouse)

@@ -15,7 +15,7 @@ from model_registry import ModelRegistry
 from pipeline.ui import OWNERS, table_metadata, table_schema
 from query_understanding.evaluation.scores import metric_keys
 from query_understanding.markdown import markdown_table
-from resources import DuckDBWarehouse, ModelStore, ServingEndpoint
+from resources import ModelStore, ServingEndpoint, Warehouse
 
 REGISTRY_SCHEMA = "registry"
 MEASURED = ("latency_p50_ms", "latency_p99_ms", "throughput_qps", "size_bytes")
@@ -66,7 +66,7 @@ def events_frame(history: list[dict]) -> pd.DataFrame:
     return frame.rename(columns={"time": "event_time"})
 
 
-def previous_versions(warehouse: DuckDBWarehouse) -> pd.DataFrame | None:
+def previous_versions(warehouse: Warehouse) -> pd.DataFrame | None:
     try:
         return warehouse.read_table(f"{REGISTRY_SCHEMA}.model_versions")
     except Exception:  # first run: no table yet
@@ -83,7 +83,7 @@ def previous_versions(warehouse: DuckDBWarehouse) -> pd.DataFrame | None:
 def champion(
     context: dg.AssetExecutionContext,
     comparison: dict,
-    warehouse: DuckDBWarehouse,
+    warehouse: Warehouse,
     model_store: ModelStore,
     service: ServingEndpoint,
 ) -> dg.Output[str]:

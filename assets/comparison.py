@@ -20,7 +20,7 @@ from query_understanding.artifacts import load_tagger
 from query_understanding.benchmark import measure_latency
 from query_understanding.champion import Candidate, ChampionRule, choose_champion
 from query_understanding.evaluation.scores import metric_keys, set_value, slice_f1
-from resources import DuckDBWarehouse, ModelStore
+from resources import ModelStore, Warehouse
 
 #: Slices with fewer examples than this are too noisy to veto a promotion.
 MIN_SLICE_SUPPORT = 30
@@ -115,7 +115,7 @@ def model_comparison(
     transformer: str,
     onnx_fp32: str,
     onnx_int8: str,
-    warehouse: DuckDBWarehouse,
+    warehouse: Warehouse,
     model_store: ModelStore,
 ) -> dg.Output[dict]:
     """Candidates side by side (accuracy, slices, latency, size) and the champion decision."""

@@ -13,7 +13,7 @@ from query_understanding.artifacts import code_version, save_tagger
 from query_understanding.crf import CRFConfig, search_c1_c2, train_crf
 from query_understanding.evaluation.scores import model_metrics
 from query_understanding.gazetteer import Gazetteer
-from resources import DuckDBWarehouse, ModelStore
+from resources import ModelStore, Warehouse
 
 DEFAULTS = CRFConfig()
 
@@ -44,7 +44,7 @@ class CRFTrainConfig(dg.Config):
     code_version=code_version(),
 )
 def crf_tagger(
-    context: dg.AssetExecutionContext, config: CRFTrainConfig, warehouse: DuckDBWarehouse, model_store: ModelStore
+    context: dg.AssetExecutionContext, config: CRFTrainConfig, warehouse: Warehouse, model_store: ModelStore
 ) -> dg.Output[str]:
     """Linear-chain CRF with word and catalog-gazetteer features; value: its registry tag."""
     splits = load_splits(warehouse)

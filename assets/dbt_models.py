@@ -24,7 +24,7 @@ from dagster_dbt import (
 from pipeline.dataset_metadata import DATASET_MODELS, DBT_PACKAGE, dataset_output
 from pipeline.training_data import SPLIT_MODELS
 from pipeline.ui import OWNERS
-from resources import DuckDBWarehouse, SourceFiles, dbt_project
+from resources import SourceFiles, Warehouse, dbt_project
 from resources.dbt_project import DBT_PROJECT_DIR
 
 _REF = re.compile(r"ref\(['\"]([^'\"]+)['\"]\)")
@@ -138,7 +138,7 @@ TRANSLATOR = QueryUnderstandingTranslator(
 
 
 def _run_dbt_build(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse, source_files: SourceFiles
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, source_files: SourceFiles
 ) -> Iterator[Any]:
     """``dbt build`` the selected nodes; enrich dataset outputs; fail the step on any dbt error.
 
@@ -180,9 +180,7 @@ def _run_dbt_build(
 def dbt_group(name: str, description: str, select: str = "fqn:*", exclude: str | None = None) -> dg.AssetsDefinition:
     """One ``@dbt_assets`` definition over the selected nodes, built by ``dbt build`` as above."""
 
-    def build(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse, source_files: SourceFiles
-    ):
+    def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, source_files: SourceFiles):
         yield from _run_dbt_build(context, dbt, warehouse, source_files)
 
     build.__doc__ = description

@@ -21,7 +21,7 @@ from query_understanding.linking import LinkingIndex, calibrate
 from query_understanding.linking.calibration import choose_threshold
 from query_understanding.linking.evaluation import synthetic_linking_report
 from query_understanding.markdown import markdown_table
-from resources import DuckDBWarehouse, ModelStore
+from resources import ModelStore, Warehouse
 
 
 def save_index(index: LinkingIndex, model_root: Path) -> Path:
@@ -45,9 +45,7 @@ def save_index(index: LinkingIndex, model_root: Path) -> Path:
     code_version=code_version(),
     owners=OWNERS,
 )
-def linking_index(
-    context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse, model_store: ModelStore
-) -> dg.Output[str]:
+def linking_index(context: dg.AssetExecutionContext, warehouse: Warehouse, model_store: ModelStore) -> dg.Output[str]:
     """Surfaces -> catalog entries with calibrated fuzzy thresholds; value: its registry tag."""
     catalog = load_catalog(warehouse)
     index, grid = calibrate(LinkingIndex.from_catalog(catalog, load_brand_type_counts(warehouse) or None))

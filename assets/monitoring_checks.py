@@ -15,7 +15,7 @@ from dagster_dbt import get_asset_key_for_model
 from assets.dbt_models import query_dataset_models
 from pipeline.dataset_metadata import relation_name
 from pipeline.monitoring import FAMILIES, verdict
-from resources import DuckDBWarehouse, dbt_project
+from resources import Warehouse, dbt_project
 
 ALERTS_KEY = get_asset_key_for_model([query_dataset_models], "monitoring_alerts")
 
@@ -43,7 +43,7 @@ def json_safe(row: dict) -> dict:
 
 def monitoring_check(family: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=ALERTS_KEY, name=f"monitoring_{family}", description=DESCRIPTIONS[family])
-    def check(warehouse: DuckDBWarehouse) -> dg.AssetCheckResult:
+    def check(warehouse: Warehouse) -> dg.AssetCheckResult:
         alerts = warehouse.read_table(relation_name("monitoring_alerts", dbt_project().manifest_path))
         result = verdict(alerts, family)
         return dg.AssetCheckResult(

@@ -22,7 +22,7 @@ from pipeline.ui import OWNERS
 from query_understanding.artifacts import code_version, load_tagger, save_tagger
 from query_understanding.evaluation.scores import metric_keys, model_metrics, preferred_set
 from query_understanding.export_gate import ExportGate, judge_int8
-from resources import DuckDBWarehouse, ModelStore
+from resources import ModelStore, Warehouse
 
 DEFAULTS = ExportGate()
 VARIANTS = {"fp32": "onnx_fp32_tagger", "int8": "onnx_int8_tagger"}
@@ -81,7 +81,7 @@ def onnx_taggers(
     context: dg.AssetExecutionContext,
     config: OnnxExportConfig,
     transformer: str,
-    warehouse: DuckDBWarehouse,
+    warehouse: Warehouse,
     model_store: ModelStore,
 ):
     """Export, verify, score and register both graphs of the transformer tagged ``transformer``."""

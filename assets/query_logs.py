@@ -21,7 +21,7 @@ from pipeline.ui import OWNERS, table_metadata
 from query_understanding.catalog import Catalog
 from query_understanding.markdown import markdown_table
 from query_understanding.synth import generate_query_logs
-from resources import DuckDBWarehouse, dbt_project
+from resources import Warehouse, dbt_project
 
 RAW_SCHEMA, RAW_TABLE = "raw", "query_logs"
 
@@ -52,7 +52,7 @@ def empty_query_logs(catalog: Catalog, seed: int) -> pd.DataFrame:
     owners=OWNERS,
     code_version="2",
 )
-def raw_query_logs(config: QueryLogsConfig, warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
+def raw_query_logs(config: QueryLogsConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     """Search events with the clicked product's brand, color and type (table ``raw.query_logs``)."""
     if config.n_events <= 0:
         raise dg.Failure(f"n_events must be positive, got {config.n_events}")

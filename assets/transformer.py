@@ -12,7 +12,7 @@ from pipeline.ui import OWNERS
 from query_understanding.artifacts import code_version, save_tagger
 from query_understanding.evaluation.scores import model_metrics
 from query_understanding.transformer.config import TransformerConfig
-from resources import DuckDBWarehouse, ModelStore
+from resources import ModelStore, Warehouse
 
 DEFAULTS = TransformerConfig()
 
@@ -70,7 +70,7 @@ def training_rows(splits: Splits, config: TransformerTrainConfig) -> list:
 def transformer_tagger(
     context: dg.AssetExecutionContext,
     config: TransformerTrainConfig,
-    warehouse: DuckDBWarehouse,
+    warehouse: Warehouse,
     model_store: ModelStore,
 ) -> dg.Output[str]:
     """Token classification on first sub-tokens, early-stopped on dev entity F1; value: its registry tag."""

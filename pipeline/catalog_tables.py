@@ -16,7 +16,7 @@ from dagster_dbt import DagsterDbtTranslator
 
 from pipeline.dataset_metadata import DBT_PACKAGE, relation_name
 from query_understanding.catalog import Catalog
-from resources import DuckDBWarehouse, dbt_project
+from resources import Warehouse, dbt_project
 
 #: Seed name (what :meth:`Catalog.from_records` expects) -> the merged dbt model holding it.
 CATALOG_MODELS: dict[str, str] = {
@@ -46,7 +46,7 @@ CATALOG_ASSET_KEYS: list[dg.AssetKey] = _asset_keys([*CATALOG_MODELS.values(), B
 CATALOG_SNAPSHOT = dg.AssetKey("catalog_snapshot")
 
 
-def load_catalog(warehouse: DuckDBWarehouse) -> Catalog:
+def load_catalog(warehouse: Warehouse) -> Catalog:
     """The merged catalog (seeds + feed), validated by :meth:`Catalog.from_records`."""
     manifest = dbt_project().manifest_path
     tables = {
@@ -56,7 +56,7 @@ def load_catalog(warehouse: DuckDBWarehouse) -> Catalog:
     return Catalog.from_records(tables)
 
 
-def load_brand_type_counts(warehouse: DuckDBWarehouse) -> dict[tuple[str, str], int]:
+def load_brand_type_counts(warehouse: Warehouse) -> dict[tuple[str, str], int]:
     """``(brand, product_type) -> n_products`` of the feed, for every pair the brand's categories
     allow (0 where the feed has no such product; every pair is 0 without a feed)."""
     relation = relation_name(BRAND_TYPES_MODEL, dbt_project().manifest_path)

@@ -20,7 +20,7 @@ import pandas as pd
 from query_understanding.bio import format_tagged
 from query_understanding.markdown import markdown_table
 from query_understanding.schema import ENTITY_TYPES
-from resources import DuckDBWarehouse
+from resources import Warehouse
 
 DBT_PACKAGE = "query_understanding"
 #: dbt models whose assets get dataset metadata (dagster-dbt names their outputs by model name).
@@ -84,7 +84,7 @@ def dataset_metadata(frame: pd.DataFrame) -> dict[str, dg.MetadataValue | int | 
     return metadata
 
 
-def dataset_output(event: dg.Output, warehouse: DuckDBWarehouse, manifest_path: Path) -> dg.Output:
+def dataset_output(event: dg.Output, warehouse: Warehouse, manifest_path: Path) -> dg.Output:
     """The dbt ``Output`` for a dataset model, with dataset metadata and a content data version."""
     frame = warehouse.read_table(relation_name(event.output_name, manifest_path))
     version = content_hash(frame)

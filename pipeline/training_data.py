@@ -15,7 +15,7 @@ import dagster as dg
 from pipeline.dataset_metadata import content_hash, relation_name
 from query_understanding.catalog import Catalog
 from query_understanding.example import Example
-from resources import DuckDBWarehouse, dbt_project
+from resources import Warehouse, dbt_project
 
 SPLIT_MODELS = {"train": "train_queries", "dev": "dev_queries", "test": "test_queries"}
 
@@ -43,7 +43,7 @@ class Splits:
         return self.gold_dev or self.dev
 
 
-def load_splits(warehouse: DuckDBWarehouse) -> Splits:
+def load_splits(warehouse: Warehouse) -> Splits:
     examples, versions = {}, {}
     for split, model in SPLIT_MODELS.items():
         # In query_id order: the same data version then gives the same training order, so a

@@ -17,6 +17,9 @@ from typing import Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
+#: What ``QU_WAREHOUSE`` may name: the embedded default and the production profile.
+WAREHOUSE_KINDS = ("duckdb", "postgres")
+
 
 @dataclass(frozen=True)
 class Variable:
@@ -30,7 +33,14 @@ class Variable:
 #: Every variable the project reads (locations here, service knobs in ``bentos.config``).
 VARIABLES: tuple[Variable, ...] = (
     Variable("QU_DATA_DIR", "data/", "root of everything the graph writes; the defaults below live in it"),
+    Variable(
+        "QU_WAREHOUSE",
+        "duckdb",
+        "the production switch: `postgres` puts the warehouse (dbt and Python assets) and the Dagster "
+        "instance on PostgreSQL (libpq's `PG*` variables) and runs steps in parallel processes",
+    ),
     Variable("QU_DUCKDB_PATH", "$QU_DATA_DIR/warehouse.duckdb", "the DuckDB warehouse file (dbt and Python assets)"),
+    Variable("QU_POSTGRES_SCHEMA", "public", "with `QU_WAREHOUSE=postgres`: the schema of the dbt models"),
     Variable("QU_MODEL_DIR", "$QU_DATA_DIR/models", "model artifacts, `<kind>/<model_id>/manifest.json` + files"),
     Variable(
         "QU_REGISTRY_HOME",
@@ -69,7 +79,11 @@ VARIABLES: tuple[Variable, ...] = (
         "(none)",
         "click logs (CSV, Parquet or JSONL) weakly labeled beside the synthetic ones (bring your own)",
     ),
-    Variable("QU_DBT_TARGET", "duckdb", "dbt target of `dbt/profiles.yml` (duckdb, snowflake, bigquery)"),
+    Variable(
+        "QU_DBT_TARGET",
+        "$QU_WAREHOUSE",
+        "dbt target of `dbt/profiles.yml` (duckdb, postgres, snowflake, bigquery)",
+    ),
     Variable("QU_DBT_THREADS", "2", "dbt threads (read by `dbt/profiles.yml`)"),
     Variable("QU_SERVE_TAG", "(registry pin, else champion)", "service: serve this registry tag"),
     Variable("QU_AB_TAGS", "(off)", "service: A/B arms `TAG:WEIGHT,...` (`served` = the served tag)"),
@@ -118,6 +132,9 @@ class Locations:
     annotation_dir: Path | None = None
     annotated_queries: str = ""
     dbt_target: str = "duckdb"
+    warehouse_kind: str = "duckdb"
+    """``duckdb`` (the embedded file :attr:`warehouse`) or ``postgres`` (``QU_WAREHOUSE``)."""
+    postgres_schema: str = "public"
     catalog_products: str = ""
     catalog_aliases: str = ""
     catalog_mode: str = "merge"
@@ -137,6 +154,9 @@ class Locations:
             return str(Path(value).resolve()) if value else ""
 
         data_dir = path("QU_DATA_DIR", root / "data")
+        warehouse_kind = (env.get("QU_WAREHOUSE") or "duckdb").strip().lower()
+        if warehouse_kind not in WAREHOUSE_KINDS:
+            raise ValueError(f"QU_WAREHOUSE must be one of {', '.join(WAREHOUSE_KINDS)}, got {warehouse_kind!r}")
         return cls(
             data_dir=data_dir,
             warehouse=path("QU_DUCKDB_PATH", data_dir / "warehouse.duckdb"),
@@ -145,7 +165,9 @@ class Locations:
             prediction_log_dir=path("QU_PREDICTION_LOG_DIR", data_dir / "prediction_logs"),
             annotation_dir=path("QU_ANNOTATION_DIR", data_dir / "annotation"),
             annotated_queries=env.get("QU_ANNOTATED_QUERIES", ""),
-            dbt_target=env.get("QU_DBT_TARGET") or "duckdb",
+            dbt_target=env.get("QU_DBT_TARGET") or warehouse_kind,
+            warehouse_kind=warehouse_kind,
+            postgres_schema=env.get("QU_POSTGRES_SCHEMA") or "public",
             catalog_products=optional_path("QU_CATALOG_PRODUCTS"),
             catalog_aliases=optional_path("QU_CATALOG_ALIASES"),
             catalog_mode=(env.get("QU_CATALOG_MODE") or "merge").strip().lower(),

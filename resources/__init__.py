@@ -10,14 +10,16 @@ from resources.dbt_project import dbt_cli_resource, dbt_project
 from resources.model_store import ModelStore
 from resources.serving_endpoint import ServingEndpoint
 from resources.source_files import SourceFiles
-from resources.warehouse import DuckDBWarehouse
+from resources.warehouse import DuckDBWarehouse, PostgresWarehouse, Warehouse
 
 __all__ = [
     "AnnotationWorkspace",
     "DuckDBWarehouse",
     "ModelStore",
+    "PostgresWarehouse",
     "ServingEndpoint",
     "SourceFiles",
+    "Warehouse",
     "dbt_cli_resource",
     "dbt_project",
 ]

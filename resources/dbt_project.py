@@ -36,10 +36,15 @@ def manifest_is_stale(project: DbtProject) -> bool:
 
 @cache
 def dbt_project() -> DbtProject:
-    """The project for the configured target (``QU_DBT_TARGET``, default duckdb), its manifest
-    parsed when missing or stale (once per process); the dbt resource inherits the target."""
+    """The project for the configured target (``QU_DBT_TARGET``, default ``QU_WAREHOUSE``'s, duckdb),
+    its manifest (``dbt/target/``, ``dbt/target/<target>/`` for another target) parsed when missing
+    or stale (once per process); the dbt resource inherits the target."""
     target = Locations.from_env().dbt_target
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target=target)
+    # One manifest per target: it names each model's schema, which differs between targets.
+    target_path = "target" if target == "duckdb" else f"target/{target}"
+    project = DbtProject(
+        project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target=target, target_path=target_path
+    )
     if manifest_is_stale(project):
         cli = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
         cli.cli(["--quiet", "parse"], target_path=project.target_path).wait()

@@ -33,6 +33,22 @@
   {{ return(true) }}
 {%- endmacro %}
 
+{#-
+  postgres: whether the source table raw.prediction_logs exists (the server cannot read the
+  service's local files; load them into that table, `entities` as jsonb or jsonb[]). Without it the
+  model is the typed empty relation, as on duckdb without log files, so the graph stays green.
+-#}
+{% macro postgres__qu_prediction_log_available() -%}
+  {%- if not execute -%}
+    {{ return(false) }}
+  {%- endif -%}
+  {%- set relation = adapter.get_relation(database=target.database, schema='raw', identifier='prediction_logs') -%}
+  {%- if relation is none -%}
+    {{ log("stg_predictions: no table raw.prediction_logs on postgres (the prediction log files are read on duckdb only): the relation is empty", info=true) }}
+  {%- endif -%}
+  {{ return(relation is not none) }}
+{%- endmacro %}
+
 {% macro duckdb__qu_prediction_log_available() -%}
   {%- if not execute -%}
     {{ return(false) }}
@@ -54,6 +70,18 @@
 
 {% macro default__qu_read_prediction_log() -%}
   (select *, cast(null as {{ dbt.type_string() }}) as filename from {{ source('raw', 'prediction_logs') }})
+{%- endmacro %}
+
+{#- postgres: the loaded table, entities as jsonb[] (a jsonb array column is converted). -#}
+{% macro postgres__qu_read_prediction_log() -%}
+  (
+    select
+      schema_version, request_id, item, ts, query,
+      array(select jsonb_array_elements(coalesce(to_jsonb(entities), '[]'::jsonb))) as entities,
+      model_tag, latency_ms,
+      cast(null as {{ dbt.type_string() }}) as filename
+    from {{ source('raw', 'prediction_logs') }}
+  )
 {%- endmacro %}
 
 {% macro duckdb__qu_read_prediction_log() -%}
@@ -94,6 +122,11 @@
     canonical struct(id varchar, name varchar, family varchar, category varchar),
     link_method varchar, link_score double, novel boolean
   )[]
+{%- endmacro %}
+
+{#- postgres: one jsonb object per entity (fields read with qu_struct_field, ->>). -#}
+{% macro postgres__qu_prediction_entities_type() -%}
+  jsonb[]
 {%- endmacro %}
 
 {% macro snowflake__qu_prediction_entities_type() -%}

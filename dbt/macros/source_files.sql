@@ -5,8 +5,9 @@
   from); on DuckDB the file is read directly, its format chosen by extension:
     .csv / .tsv (every column read as text), .parquet, .jsonl / .ndjson / .json (one object a
     line); a trailing .gz is allowed.
-  On another warehouse, load the file into the source table: it is read from there.
-  A file that lacks a required column fails the model with a message that names the file and the
+  On another warehouse (postgres included: the server cannot read the pipeline's local files),
+  load the file into the source table: it is read from there, and a missing table fails the model
+  with a message that says so. A file that lacks a required column fails the model with a message that names the file and the
   column(s), before any row is read (qu_source_file_columns, a query at run time).
 -#}
 
@@ -73,6 +74,12 @@
       {%- do columns.append(name | lower) -%}
     {%- endfor -%}
   {%- else -%}
+    {%- set loaded = adapter.get_relation(database=target.database, schema='raw', identifier=source_table) -%}
+    {%- if loaded is none -%}
+      {{ exceptions.raise_compiler_error(
+           what ~ " " ~ path ~ ": files are read on duckdb only; on " ~ target.type ~ " load the file into the table raw."
+           ~ source_table ~ " (e.g. psql \\copy) and keep the setting as a switch, or unset it") }}
+    {%- endif -%}
     {%- for column in adapter.get_columns_in_relation(source('raw', source_table)) -%}
       {%- do columns.append(column.name | lower) -%}
     {%- endfor -%}

@@ -6,14 +6,9 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
+from small_configs import SMALL_LOGS, run_config
 
-SMALL_LOGS = {"n_events": 3000, "seed": 7}
-
-
-def run_config(**ops) -> dict:
-    config = {"raw_query_logs": {"config": SMALL_LOGS}}
-    config.update({name: {"config": value} for name, value in ops.items()})
-    return {"ops": config}
+__all__ = ["SMALL_LOGS", "run_config"]
 
 
 def warehouse_file(root: Path) -> Path:

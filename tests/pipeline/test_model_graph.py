@@ -13,17 +13,10 @@ import json
 import dagster as dg
 import duckdb
 import pytest
-from pipeline_support import materializations, resources_for, run_config, warehouse_file  # noqa: E402
+from pipeline_support import materializations, resources_for, warehouse_file  # noqa: E402
+from small_configs import small_model_config
 
 import definitions
-
-
-def small_model_config(tiny_base: str, **comparison) -> dict:
-    return run_config(
-        crf_tagger={"max_iterations": 30},
-        transformer_tagger={"base_model": tiny_base, "epochs": 1, "learning_rate": 1e-3, "max_synthetic_train": 800},
-        model_comparison={"latency_queries": 30, "latency_budget_ms": 1000.0, **comparison},
-    )
 
 
 @pytest.fixture(scope="module")

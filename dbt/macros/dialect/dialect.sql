@@ -36,6 +36,11 @@
   (cast(('0x' || substr(md5({{ expr }}), 1, 8)) as bigint) % {{ n_buckets }})
 {%- endmacro %}
 
+{#- The 8 hex digits as a 64-bit bit string (zero-padded: always non-negative), then an integer. -#}
+{% macro postgres__qu_hash_bucket(expr, n_buckets) -%}
+  mod(cast(cast(('x00000000' || substr(md5({{ expr }}), 1, 8)) as bit(64)) as bigint), {{ n_buckets }})
+{%- endmacro %}
+
 {% macro snowflake__qu_hash_bucket(expr, n_buckets) -%}
   mod(to_number(substr(md5({{ expr }}), 1, 8), 'XXXXXXXX'), {{ n_buckets }})
 {%- endmacro %}
@@ -58,6 +63,11 @@
   trim(regexp_replace({{ expr }}, '[[:space:]]+', ' ', 'g'))
 {%- endmacro %}
 
+{#- trim() alone strips spaces only; every run is a single space by then, so the result is the same. -#}
+{% macro postgres__qu_collapse_whitespace(expr) -%}
+  trim(regexp_replace({{ expr }}, '[[:space:]]+', ' ', 'g'))
+{%- endmacro %}
+
 
 {#- Split a text on a one-character separator into an array of text. -#}
 {% macro qu_split_to_array(expr, separator) -%}
@@ -72,6 +82,11 @@
   string_split({{ expr }}, '{{ separator }}')
 {%- endmacro %}
 
+{#- Unlike DuckDB's string_split, string_to_array('') is an empty array (callers never split ''). -#}
+{% macro postgres__qu_split_to_array(expr, separator) -%}
+  string_to_array({{ expr }}, '{{ separator }}')
+{%- endmacro %}
+
 
 {#- Number of elements of an array (null for a null array). -#}
 {% macro qu_array_length(array_expr) -%}
@@ -84,6 +99,11 @@
 
 {% macro duckdb__qu_array_length(array_expr) -%}
   len({{ array_expr }})
+{%- endmacro %}
+
+{#- cardinality: 0 for an empty array, like DuckDB's len (array_length(a, 1) would be null). -#}
+{% macro postgres__qu_array_length(array_expr) -%}
+  cardinality({{ array_expr }})
 {%- endmacro %}
 
 {% macro snowflake__qu_array_length(array_expr) -%}
@@ -214,6 +234,11 @@
   {%- endif -%}
 {%- endmacro %}
 
+{#- The SQL function qu_create_functions() creates (on-run-start): DuckDB's two algorithms. -#}
+{% macro postgres__qu_edit_distance(a, b) -%}
+  {{ target.schema }}.qu_edit_distance({{ a }}, {{ b }}, {{ 'true' if var('fuzzy_transpositions', false) else 'false' }})
+{%- endmacro %}
+
 {% macro snowflake__qu_edit_distance(a, b) -%}
   {{ qu_require_no_transpositions() }}editdistance({{ a }}, {{ b }})
 {%- endmacro %}
@@ -245,6 +270,13 @@
     columns = {'id': 'varchar', 'tokens': 'varchar[]', 'tags': 'varchar[]'},
     filename = true
   )
+{%- endmacro %}
+
+{% macro postgres__qu_read_annotated_jsonl(path) -%}
+  {{ exceptions.raise_compiler_error(
+       "annotated_queries_path (QU_ANNOTATED_QUERIES) is read from files on duckdb only; the postgres "
+       ~ "server cannot read " ~ path ~ ": unset it, or load the JSONL into a table and select from it "
+       ~ "in stg_annotated_queries") }}
 {%- endmacro %}
 
 
@@ -290,6 +322,11 @@
   struct_extract({{ struct_expr }}, '{{ field }}')
 {%- endmacro %}
 
+{#- On postgres a struct is a jsonb object (the prediction log's entities are jsonb[]): the field as text. -#}
+{% macro postgres__qu_struct_field(struct_expr, field) -%}
+  (({{ struct_expr }}) ->> '{{ field }}')
+{%- endmacro %}
+
 {% macro snowflake__qu_struct_field(struct_expr, field) -%}
   {{ struct_expr }}:"{{ field }}"
 {%- endmacro %}
@@ -328,4 +365,76 @@
 
 {% macro bigquery__qu_double_type() -%}
   float64
+{%- endmacro %}
+
+
+{#-
+  What the postgres dialect needs beyond built-ins, created by the project's on-run-start hook
+  (idempotent; nothing on other targets): qu_edit_distance(a, b, transpositions), DuckDB's
+  levenshtein and damerau_levenshtein (the Lowrance-Wagner algorithm, unrestricted, over
+  characters), so fuzzy matches, and with them the labels, are the same on both. PostgreSQL's
+  fuzzystrmatch has no Damerau variant and needs an extension (a privilege) to install.
+-#}
+{% macro qu_create_functions() -%}
+  {{ return(adapter.dispatch('qu_create_functions', 'query_understanding')()) }}
+{%- endmacro %}
+
+{% macro default__qu_create_functions() -%}
+  select 1
+{%- endmacro %}
+
+{% macro postgres__qu_create_functions() -%}
+create schema if not exists {{ target.schema }};
+create or replace function {{ target.schema }}.qu_edit_distance(a text, b text, transpositions boolean)
+returns integer language plpgsql immutable strict parallel safe as $qu$
+declare
+    x text[] := regexp_split_to_array(a, '');
+    y text[] := regexp_split_to_array(b, '');
+    n integer := char_length(a);
+    m integer := char_length(b);
+    width integer := m + 2;
+    big integer := n + m;
+    d integer[];
+    i integer; j integer; k integer; l integer; last_col integer; cost integer; best integer;
+begin
+    if n = 0 then return m; end if;
+    if m = 0 then return n; end if;
+    -- d[(i + 1) * width + (j + 1) + 1] is the distance of x[1..i] and y[1..j]; row and column -1
+    -- hold the sentinel `big`
+    d := array_fill(0, array[(n + 2) * width]);
+    d[1] := big;
+    for i in 0..n loop
+        d[(i + 1) * width + 1] := big;
+        d[(i + 1) * width + 2] := i;
+    end loop;
+    for j in 0..m loop
+        d[j + 2] := big;
+        d[width + j + 2] := j;
+    end loop;
+    for i in 1..n loop
+        last_col := 0;
+        for j in 1..m loop
+            cost := case when x[i] = y[j] then 0 else 1 end;
+            best := least(
+                d[i * width + j + 1] + cost,
+                d[(i + 1) * width + j + 1] + 1,
+                d[i * width + j + 2] + 1
+            );
+            if transpositions then
+                -- k: the last row before i whose character is y[j]; l: the last column before j
+                -- whose character is x[i]
+                k := 0;
+                for r in reverse (i - 1)..1 loop
+                    if x[r] = y[j] then k := r; exit; end if;
+                end loop;
+                l := last_col;
+                best := least(best, d[k * width + l + 1] + (i - k - 1) + 1 + (j - l - 1));
+            end if;
+            if cost = 0 then last_col := j; end if;
+            d[(i + 1) * width + j + 2] := best;
+        end loop;
+    end loop;
+    return d[(n + 1) * width + m + 2];
+end
+$qu$
 {%- endmacro %}
