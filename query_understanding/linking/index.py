@@ -64,6 +64,7 @@ class LinkingIndex:
     brand_types: dict[tuple[str, str], int] = field(default_factory=dict)
     fuzzy: dict[str, float] = field(default_factory=dict)
     _loose: dict = field(init=False, repr=False, compare=False, default_factory=dict)
+    _version: str = field(init=False, repr=False, compare=False, default="")
 
     def __post_init__(self) -> None:
         for entity_type, table in self.surfaces.items():
@@ -72,6 +73,8 @@ class LinkingIndex:
             for surface, (entry_id, method) in sorted(table.items(), key=lambda kv: LINK_METHODS.index(kv[1][1])):
                 loose.setdefault(loose_key(surface), (entry_id, method))
             self._loose[entity_type] = loose
+        # hashed once: the service reports the version with every answer (an index is not mutated)
+        object.__setattr__(self, "_version", _content_hash(self.to_dict()))
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -152,8 +155,8 @@ class LinkingIndex:
 
     @property
     def version(self) -> str:
-        """Content hash: 16 hex characters of the sha256 of the canonical JSON."""
-        return _content_hash(self.to_dict())
+        """Content hash: 16 hex characters of the sha256 of the canonical JSON (computed once)."""
+        return self._version
 
     @classmethod
     def from_dict(cls, data: dict) -> "LinkingIndex":
