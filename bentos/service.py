@@ -3,7 +3,8 @@
 Serve (from the repository root; ``scripts/serve.sh`` sets the variables from the project's
 settings)::
 
-    BENTOML_HOME=$QU_REGISTRY_HOME bentoml serve bentos.service:QueryParser --host 127.0.0.1 --port 3000
+    export BENTOML_HOME=$QU_REGISTRY_HOME QU_PREDICTION_LOG_DIR=data/prediction_logs  # where dbt reads
+    bentoml serve bentos.service:QueryParser --host 127.0.0.1 --port 3000
 
 Model: ``QU_SERVE_TAG`` if set, else the registry's pin, else its champion
 (:mod:`model_registry`); inside a built bento without a champion log, the first model baked

@@ -107,6 +107,22 @@ def test_openapi_says_parse_takes_exactly_one_form_and_lists_its_statuses(plain)
     assert {"401", "403", "500"} <= set(reload["responses"])
 
 
+def test_the_swagger_page_describes_the_api_briefly_documents_model_info_and_loads_no_tag_manager(plain):
+    spec = requests.get(f"{plain.url}/docs.json", timeout=10).json()
+    description = spec["info"]["description"]
+    assert "/parse" in description and "bentos/README.md" in description
+    assert len(description.splitlines()) <= 8 and "Two commands" not in description and "## " not in description
+    model_info = spec["paths"]["/model_info"]["get"]
+    schema = spec["components"]["schemas"]["ModelInfo"]
+    assert model_info["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/ModelInfo")
+    answer = requests.get(f"{plain.url}/model_info", timeout=10).json()
+    assert set(schema["required"]) <= set(answer), set(schema["required"]) - set(answer)
+    assert set(answer) <= set(schema["properties"]), set(answer) - set(schema["properties"])
+    page = requests.get(f"{plain.url}/", timeout=10)
+    assert page.status_code == 200 and "swagger-ui" in page.text
+    assert "googletagmanager" not in page.text.lower() and "gtm" not in page.text.lower()
+
+
 def test_a_body_shorter_than_its_content_length_is_408_and_closed_while_readyz_answers(plain):
     host, port = plain.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as conn:
