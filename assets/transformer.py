@@ -89,7 +89,7 @@ def transformer_tagger(
 
     model, tokenizer, history = fine_tune(train, splits.tuning_dev(), settings, progress)
     context.log.info(f"trained on {history.device}; best epoch {history.best_epoch}")
-    tagger = TorchTagger(model, tokenizer, max_length=settings.max_length)
+    tagger = TorchTagger(model, tokenizer, max_length=settings.max_length, decoder=settings.decoder())
     catalog = load_catalog(warehouse)
     reports = evaluate_model(tagger, splits, unseen_brands(catalog, train))
     train_seconds = sum(e["seconds"] for e in history.epochs)
