@@ -10,6 +10,7 @@ from pipeline.model_evaluation import evaluate_model, model_output
 from pipeline.training_data import Splits, load_splits, unseen_brands
 from query_understanding.artifacts import code_version, save_tagger
 from query_understanding.evaluation.scores import model_metrics
+from query_understanding.training_rows import select_rows
 from query_understanding.transformer.config import TransformerConfig
 from resources import DuckDBWarehouse, ModelStore
 
@@ -49,14 +50,7 @@ class TransformerTrainConfig(dg.Config):
 
 def training_rows(splits: Splits, config: TransformerTrainConfig) -> list:
     """Annotated train rows plus a deterministic sample (by query id) of synthetic ones."""
-    synthetic = sorted((e for e in splits.train if e.source == "synthetic"), key=lambda e: e.id or "")
-    annotated = [e for e in splits.train if e.source == "annotated"]
-    rows = []
-    if "annotated" in config.train_sources:
-        rows += annotated
-    if "synthetic" in config.train_sources:
-        rows += synthetic[: config.max_synthetic_train]
-    return rows
+    return select_rows(splits.train, config.train_sources, config.max_synthetic_train)
 
 
 @dg.asset(

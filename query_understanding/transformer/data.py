@@ -35,10 +35,11 @@ def label_set(examples: Sequence[Any]) -> tuple[str, ...]:
 def prepare_examples(examples: Sequence[Any], label2id: dict[str, int] = LABEL2ID) -> list[tuple[list[str], list[int]]]:
     """Validated ``(tokens, label ids)`` pairs; bad gold data fails here, naming the row."""
     prepared = []
+    entity_types = {label[2:] for label in label2id if label != "O"}
     for index, example in enumerate(examples):
         tokens, tags = tokens_and_tags(example)
         try:
-            validate_bio(tags, tokens)
+            validate_bio(tags, tokens, entity_types)
         except ValueError as exc:
             raise ValueError(f"example {index} ({tokens!r}): {exc}") from exc
         prepared.append((tokens, [label2id[t] for t in tags]))

@@ -18,17 +18,16 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 
-from query_understanding.schema import LABELS
+from query_understanding.schema import LABELS, QUERYNER_COLLAPSE, collapse_label
+
+__all__ = ["QUERYNER_COLLAPSE", "DecoderSettings", "LabelSpace", "collapse_label", "decode_word_probs", "viterbi"]
 
 #: File, beside the model, holding :class:`DecoderSettings` (torch folders and ONNX exports).
 DECODER_CONFIG = "decoder.json"
 DECODINGS = ("argmax", "viterbi")
-#: QueryNER's 17 types -> the project's 3 (the mapping its README documents); others -> O.
-QUERYNER_COLLAPSE: dict[str, str] = {"creator": "BRAND", "color": "COLOR", "core_product_type": "TYPE"}
 
 
 @dataclass
@@ -51,15 +50,6 @@ class DecoderSettings:
         """The saved settings, or the defaults for a folder written before they existed."""
         path = Path(directory) / DECODER_CONFIG
         return cls(**json.loads(path.read_text())) if path.is_file() else cls()
-
-
-def collapse_label(label: str, collapse: Mapping[str, str] | None) -> str:
-    """``B-creator`` -> ``B-BRAND`` under :data:`QUERYNER_COLLAPSE`; unmapped types -> ``O``."""
-    if collapse is None or label == "O":
-        return label
-    prefix, _, entity_type = label.partition("-")
-    target = collapse.get(entity_type)
-    return f"{prefix}-{target}" if target else "O"
 
 
 @dataclass
