@@ -15,7 +15,7 @@ import pandas as pd
 from pipeline.dataset_metadata import relation_name
 from pipeline.training_data import SPLIT_MODELS
 from query_understanding.example import Example
-from query_understanding.experiments.results import RESULT_COLUMNS
+from query_understanding.experiments.results import COLUMN_TYPES, RESULT_COLUMNS
 from resources import DuckDBWarehouse, dbt_project
 
 SCHEMA, TABLE = "experiments", "experiment_results"
@@ -33,10 +33,10 @@ def append_results(warehouse: DuckDBWarehouse, rows: Iterable[dict]) -> int:
         exists = connection.execute(
             "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [SCHEMA, TABLE]
         ).fetchone()[0]
-        if exists:
-            connection.execute(f"insert into {RELATION} by name select * from incoming_rows")
-        else:
-            connection.execute(f"create table {RELATION} as select * from incoming_rows")
+        if not exists:
+            columns = ", ".join(f"{name} {kind}" for name, kind in COLUMN_TYPES.items())
+            connection.execute(f"create table {RELATION} ({columns})")
+        connection.execute(f"insert into {RELATION} by name select * from incoming_rows")
         connection.unregister("incoming_rows")
     return len(frame)
 
@@ -49,7 +49,7 @@ def read_results(warehouse: DuckDBWarehouse) -> list[dict]:
         if "does not exist" in str(exc) or "not found" in str(exc).lower():
             return []
         raise
-    return frame.to_dict("records")
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")  # SQL NULL -> None, not NaN
 
 
 def synthetic_train_rows(warehouse: DuckDBWarehouse) -> list[Example]:

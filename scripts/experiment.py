@@ -19,6 +19,7 @@ official QueryNER test split is never read.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -63,7 +64,8 @@ def run(args: argparse.Namespace) -> None:
     for variant in variants:
         for seed in args.seeds:
             rows = run_variant(variant, seed, data, gazetteer, args.also_decode, args.threads)
-            written = append_results(warehouse, rows)
+            with open(args.rows_log, "a", encoding="utf-8") as log:  # a copy that survives a failed write
+                log.writelines(json.dumps(row, default=str) + "\n" for row in rows)
             for row in rows:
                 print(
                     f"{row['model_kind']} {row['variant']} seed {seed}: micro F1 {row['micro_f1']:.4f} "
@@ -71,6 +73,7 @@ def run(args: argparse.Namespace) -> None:
                     f"in {row['train_seconds']:.0f} s, best epoch {row['best_epoch']}",
                     flush=True,
                 )
+            written = append_results(warehouse, rows)
             print(f"  {written} row(s) -> experiments.experiment_results", flush=True)
 
 
@@ -101,6 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     run_parser.add_argument(
         "--queryner", type=Path, default=DEFAULT_QUERYNER, help="folder of the QueryNER JSONL files"
     )
+    run_parser.add_argument("--rows-log", default="data/experiment_rows.jsonl", help="JSONL copy of every row")
     run_parser.set_defaults(func=run)
     report_parser = commands.add_parser("report", help="mean ± sd per variant and Δ vs default (markdown)")
     report_parser.add_argument("--kind", choices=("crf", "transformer"))

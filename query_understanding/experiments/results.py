@@ -36,6 +36,20 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "created_at",
     "code_version",
 )
+#: SQL type of each column: declared, so a first batch with an all-null column (CRF rows have
+#: no best epoch) cannot fix that column's type to NULL for every later row.
+COLUMN_TYPES: dict[str, str] = {
+    column: (
+        "VARCHAR"
+        if column in ("variant", "model_kind", "config", "slices", "code_version")
+        else "BIGINT"
+        if column in ("seed", "n_train", "best_epoch")
+        else "TIMESTAMP"
+        if column == "created_at"
+        else "DOUBLE"
+    )
+    for column in RESULT_COLUMNS
+}
 #: Figures the report averages over seeds: micro, then per type, then the filler failure rate.
 REPORTED = ("micro_f1", *(f"f1_{t}" for t in ENTITY_TYPES), "fail_inv_filler_cheap", "train_seconds")
 

@@ -49,6 +49,14 @@ def transformer_config(variant: Variant, seed: int):
     return apply_overlay(TransformerConfig(seed=seed), variant.overlay)
 
 
+def _print_epoch(record: dict) -> None:
+    print(
+        f"  epoch {record['epoch']}: loss {record['train_loss']:.4f} dev F1 {record.get('dev_f1', 0):.4f}"
+        f" {record['seconds']:.0f} s",
+        flush=True,
+    )
+
+
 def run_variant(
     variant: Variant,
     seed: int,
@@ -81,7 +89,7 @@ def run_variant(
         torch.set_num_threads(threads)
     config = transformer_config(variant, seed)
     started = time.perf_counter()
-    model, tokenizer, history = fine_tune(train, data.dev, config)
+    model, tokenizer, history = fine_tune(train, data.dev, config, progress=_print_epoch)
     seconds = time.perf_counter() - started
     rows = []
     for name, decoding in [(variant.name, config.decoding), *((f"{variant.name}+{d}", d) for d in also_decode)]:

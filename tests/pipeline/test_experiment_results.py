@@ -23,11 +23,11 @@ def fake_row(variant: str, seed: int, micro: float) -> dict:
 def test_rows_are_appended_across_runs_and_read_back_in_run_order(tmp_path):
     warehouse = DuckDBWarehouse(path=str(tmp_path / "w.duckdb"))
     assert read_results(warehouse) == []
-    append_results(warehouse, [fake_row("default", 2, 0.6)])
-    append_results(warehouse, [fake_row("default", 1, 0.7), fake_row("wider", 3, 0.8)])
+    append_results(warehouse, [fake_row("default", 2, 0.6)])  # a CRF row: no best epoch
+    append_results(warehouse, [fake_row("default", 1, 0.7), {**fake_row("wider", 3, 0.8), "best_epoch": 2}])
     rows = read_results(warehouse)
     assert [(r["variant"], r["seed"]) for r in rows] == [("default", 1), ("default", 2), ("wider", 3)]
-    assert list(rows[0]) == list(RESULT_COLUMNS)
+    assert list(rows[0]) == list(RESULT_COLUMNS) and rows[2]["best_epoch"] == 2
 
 
 def test_the_report_asset_shows_the_table_and_a_number_per_variant(tmp_path):
