@@ -37,6 +37,10 @@ class TransformerTrainConfig(dg.Config):
         default=DEFAULTS.early_stopping_patience,
         description="Epochs without a dev F1 gain before stopping; empty runs every epoch.",
     )
+    decoding: str = Field(
+        default=DEFAULTS.decoding,
+        description="'argmax' per word, or 'viterbi': the best BIO-valid sequence (saved with the model, ONNX too).",
+    )
     device: str = Field(default=DEFAULTS.device, description="'auto': the GPU when torch sees one, else the CPU.")
     max_synthetic_train: int = Field(
         default=4000,
