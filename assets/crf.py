@@ -13,6 +13,7 @@ from query_understanding.artifacts import code_version, save_tagger
 from query_understanding.crf import CRFConfig, search_c1_c2, train_crf
 from query_understanding.evaluation.scores import model_metrics
 from query_understanding.gazetteer import Gazetteer
+from query_understanding.training_rows import select_rows
 from resources import ModelStore, Warehouse
 
 DEFAULTS = CRFConfig()
@@ -34,6 +35,11 @@ class CRFTrainConfig(dg.Config):
         default=["synthetic", "annotated"],
         description="Which train rows to learn from: synthetic (weak labels), annotated (bring your own).",
     )
+    max_synthetic_train: int | None = Field(
+        default=4000,
+        description="Synthetic rows to mix in (first N by query id; empty: all). On QueryNER dev 4,000 beat all "
+        "25k (micro F1 .640 vs .638, BRAND .581 vs .548, 'cheap' failures 6% vs 10%) at a quarter of the time.",
+    )
 
 
 @dg.asset(
@@ -50,7 +56,7 @@ def crf_tagger(
     splits = load_splits(warehouse)
     catalog = load_catalog(warehouse)
     gazetteer = Gazetteer.from_catalog(catalog)
-    train = [e for e in splits.train if e.source in config.train_sources]
+    train = select_rows(splits.train, config.train_sources, config.max_synthetic_train)
     if not train:
         raise dg.Failure(f"no training rows from sources {config.train_sources}")
     crf_config = build(config, CRFConfig)

@@ -96,7 +96,13 @@ def onnx_taggers(
     token_lists = [e.tokens for e in splits.test]
     brands = unseen_brands(load_catalog(warehouse), splits.train)
     with tempfile.TemporaryDirectory(prefix="qu-onnx-") as tmp:
-        export_onnx(torch_tagger.model, torch_tagger.encoder, tmp, max_length=torch_tagger.encoder.max_length)
+        export_onnx(
+            torch_tagger.model,
+            torch_tagger.encoder,
+            tmp,
+            max_length=torch_tagger.encoder.max_length,
+            decoder=torch_tagger.decoder,
+        )
         report = verify_export(torch_tagger, tmp, token_lists, max_abs_diff=gate.max_abs_diff, min_int8_agreement=0.0)
         taggers = {v: OnnxTagger.from_dir(tmp, v) for v in VARIANTS}
         reports = {v: evaluate_model(tagger, splits, brands) for v, tagger in taggers.items()}

@@ -11,6 +11,7 @@ from pipeline.training_data import Splits, load_splits, unseen_brands
 from pipeline.ui import OWNERS
 from query_understanding.artifacts import code_version, save_tagger
 from query_understanding.evaluation.scores import model_metrics
+from query_understanding.training_rows import select_rows
 from query_understanding.transformer.config import TransformerConfig
 from resources import ModelStore, Warehouse
 
@@ -37,6 +38,11 @@ class TransformerTrainConfig(dg.Config):
         default=DEFAULTS.early_stopping_patience,
         description="Epochs without a dev F1 gain before stopping; empty runs every epoch.",
     )
+    decoding: str = Field(
+        default=DEFAULTS.decoding,
+        description="'viterbi': the best BIO-valid tag sequence (won on QueryNER dev), or 'argmax' per word; "
+        "saved with the model, so ONNX decodes the same way.",
+    )
     device: str = Field(default=DEFAULTS.device, description="'auto': the GPU when torch sees one, else the CPU.")
     max_synthetic_train: int = Field(
         default=4000,
@@ -50,14 +56,7 @@ class TransformerTrainConfig(dg.Config):
 
 def training_rows(splits: Splits, config: TransformerTrainConfig) -> list:
     """Annotated train rows plus a deterministic sample (by query id) of synthetic ones."""
-    synthetic = sorted((e for e in splits.train if e.source == "synthetic"), key=lambda e: e.id or "")
-    annotated = [e for e in splits.train if e.source == "annotated"]
-    rows = []
-    if "annotated" in config.train_sources:
-        rows += annotated
-    if "synthetic" in config.train_sources:
-        rows += synthetic[: config.max_synthetic_train]
-    return rows
+    return select_rows(splits.train, config.train_sources, config.max_synthetic_train)
 
 
 @dg.asset(
@@ -91,7 +90,7 @@ def transformer_tagger(
 
     model, tokenizer, history = fine_tune(train, splits.tuning_dev(), settings, progress)
     context.log.info(f"trained on {history.device}; best epoch {history.best_epoch}")
-    tagger = TorchTagger(model, tokenizer, max_length=settings.max_length)
+    tagger = TorchTagger(model, tokenizer, max_length=settings.max_length, decoder=settings.decoder())
     catalog = load_catalog(warehouse)
     reports = evaluate_model(tagger, splits, unseen_brands(catalog, train))
     train_seconds = sum(e["seconds"] for e in history.epochs)

@@ -14,6 +14,7 @@ import dagster as dg
 
 from pipeline.dataset_metadata import content_hash, relation_name
 from query_understanding.catalog import Catalog
+from query_understanding.evaluation.behavioral import unseen_brand_pool
 from query_understanding.example import Example
 from resources import Warehouse, dbt_project
 
@@ -58,5 +59,4 @@ def load_splits(warehouse: Warehouse) -> Splits:
 
 def unseen_brands(catalog: Catalog, train: list[Example], limit: int = 50) -> list[str]:
     """Catalog brands that never appear as a BRAND in training: the brand-swap test's pool."""
-    seen = {text.lower() for e in train for kind, text in e.entity_texts() if kind == "BRAND"}
-    return [b for b in sorted(catalog.brand_surfaces()) if b not in seen and " " not in b][:limit]
+    return unseen_brand_pool(catalog.brand_surfaces(), train, limit)

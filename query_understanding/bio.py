@@ -10,7 +10,7 @@ into character spans of the original query.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Collection, Sequence
 
 from query_understanding.schema import ENTITY_TYPES, Entity
 from query_understanding.text import Token, tokenize
@@ -29,24 +29,27 @@ class Span:
     end: int
 
 
-def _split_tag(tag: str, position: int) -> tuple[str, str | None]:
+def _split_tag(tag: str, position: int, entity_types: Collection[str] = ENTITY_TYPES) -> tuple[str, str | None]:
     if tag == "O":
         return "O", None
     prefix, sep, entity_type = tag.partition("-")
-    if not sep or prefix not in ("B", "I") or entity_type not in ENTITY_TYPES:
+    if not sep or prefix not in ("B", "I") or entity_type not in entity_types:
         raise BIOError(
-            f"tag {tag!r} at position {position} is not one of O, B-X, I-X with X in {', '.join(ENTITY_TYPES)}"
+            f"tag {tag!r} at position {position} is not one of O, B-X, I-X with X in {', '.join(entity_types)}"
         )
     return prefix, entity_type
 
 
-def validate_bio(tags: Sequence[str], tokens: Sequence[str] | None = None) -> None:
-    """Raise :class:`BIOError` unless ``tags`` is valid BIO (and as long as ``tokens``)."""
+def validate_bio(
+    tags: Sequence[str], tokens: Sequence[str] | None = None, entity_types: Collection[str] = ENTITY_TYPES
+) -> None:
+    """Raise :class:`BIOError` unless ``tags`` is valid BIO (and as long as ``tokens``) over
+    ``entity_types`` (the project's by default; a finer source label set when training on one)."""
     if tokens is not None and len(tokens) != len(tags):
         raise BIOError(f"{len(tokens)} tokens but {len(tags)} tags")
     previous: str | None = None  # entity type of the previous tag, None after O
     for i, tag in enumerate(tags):
-        prefix, entity_type = _split_tag(tag, i)
+        prefix, entity_type = _split_tag(tag, i, entity_types)
         if prefix == "I" and previous != entity_type:
             after = "O" if previous is None else f"a {previous} tag"
             if i == 0:

@@ -76,6 +76,12 @@ class Gazetteer:
         iterables of surfaces): canonical names, aliases, misspellings and type synonyms."""
         return cls.from_surfaces(catalog.brand_surfaces(), catalog.color_surfaces(), catalog.type_surfaces())
 
+    def with_surfaces(self, entity_type: str, surfaces: Iterable[str]) -> "Gazetteer":
+        """A copy that also knows ``surfaces`` as ``entity_type`` (e.g. brands seen in training)."""
+        merged = dict(self.surfaces)
+        merged[entity_type] = merged.get(entity_type, frozenset()) | _surface_set(surfaces)
+        return Gazetteer(merged)
+
     @property
     def max_words(self) -> int:
         """Length in words of the longest surface: bounds the n-grams lookup tries."""

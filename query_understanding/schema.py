@@ -16,6 +16,19 @@ LABELS: tuple[str, ...] = ("O",) + tuple(f"{p}-{t}" for t in ENTITY_TYPES for p 
 LABEL2ID: dict[str, int] = {label: i for i, label in enumerate(LABELS)}
 ID2LABEL: dict[int, str] = dict(enumerate(LABELS))
 
+#: QueryNER's 17 types -> the project's 3 (the mapping its README documents); others -> O.
+QUERYNER_COLLAPSE: dict[str, str] = {"creator": "BRAND", "color": "COLOR", "core_product_type": "TYPE"}
+
+
+def collapse_label(label: str, collapse: dict[str, str] | None) -> str:
+    """``B-creator`` -> ``B-BRAND`` under :data:`QUERYNER_COLLAPSE`; unmapped types -> ``O``;
+    ``collapse=None`` leaves the label as it is."""
+    if collapse is None or label == "O":
+        return label
+    prefix, _, entity_type = label.partition("-")
+    target = collapse.get(entity_type)
+    return f"{prefix}-{target}" if target else "O"
+
 
 @dataclass(frozen=True, slots=True)
 class Entity:

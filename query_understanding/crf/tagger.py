@@ -23,6 +23,7 @@ import pycrfsuite
 from query_understanding.crf.features import FeatureConfig, token_features
 from query_understanding.example import Example
 from query_understanding.gazetteer import Gazetteer
+from query_understanding.schema import collapse_label
 from query_understanding.tagger import Tagger
 
 MODEL_FILE = "model.crfsuite"
@@ -44,6 +45,15 @@ class CRFConfig(FeatureConfig):
     max_iterations: int = 100
     all_possible_transitions: bool = True
     min_freq: int = 0
+    #: Entity types whose training spans join the gazetteer (e.g. ``("BRAND",)``): real brand
+    #: strings the catalog lacks. Empty: the catalog gazetteer only.
+    gazetteer_from_train: tuple[str, ...] = ()
+    #: Trained on finer source types (QueryNER's 17): {source type: project type} applied to
+    #: each predicted tag, unmapped types -> O. None: trained on project labels.
+    label_collapse: dict[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "gazetteer_from_train", tuple(self.gazetteer_from_train))
 
     def replace(self, **changes) -> "CRFConfig":
         return CRFConfig(**{**asdict(self), **changes})
@@ -112,7 +122,7 @@ class CRFTagger(Tagger):
             with self._lock:
                 tags = [str(t) for t in self._tagger.tag(xseq)]
                 scores = [float(self._tagger.marginal(t, i)) for i, t in enumerate(tags)]
-            results.append((tags, scores))
+            results.append(([collapse_label(t, self.config.label_collapse) for t in tags], scores))
         return results
 
     def config_dict(self) -> dict:
@@ -154,6 +164,10 @@ def train_crf(
     if not examples:
         raise ValueError("no training examples with tokens")
     gaz = gazetteer if config.use_gazetteer else None
+    if gaz is not None:
+        for entity_type in config.gazetteer_from_train:
+            spans = [text for e in examples for kind, text in e.entity_texts() if kind == entity_type]
+            gaz = gaz.with_surfaces(entity_type, spans)
     xs = [token_features(e.tokens, config, gaz) for e in examples]
     ys = [list(e.tags) for e in examples]
     started = time.perf_counter()

@@ -16,7 +16,7 @@ Each test reports its failure rate over the examples it applies to and a few fai
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from query_understanding.bio import Span, bio_to_spans, repair_bio, spans_to_bio
 from query_understanding.example import Example
@@ -157,6 +157,12 @@ def brand_swap_test(
                     }
                 )
     return BehavioralResult("brand_swap_unseen", len(swapped), n_failed, failures)
+
+
+def unseen_brand_pool(catalog_brands: Iterable[str], train: Iterable[Example], limit: int = 50) -> list[str]:
+    """Catalog brands (single words) that never appear as a BRAND in ``train``: the brand-swap pool."""
+    seen = {text.lower() for e in train for kind, text in e.entity_texts() if kind == "BRAND"}
+    return [b for b in sorted(catalog_brands) if b not in seen and " " not in b][:limit]
 
 
 def run_behavioral(

@@ -23,6 +23,8 @@ from typing import Mapping, Sequence
 import numpy as np
 from tokenizers import Tokenizer
 
+from query_understanding.transformer.decoding import LabelSpace, decode_word_probs
+
 #: Label id of positions the loss and the decoder ignore (PyTorch's CrossEntropyLoss default).
 IGNORE_INDEX = -100
 #: Sub-token budget per query, specials included: what the default models are trained and
@@ -186,13 +188,17 @@ def decode_words(
     logits: np.ndarray,
     word_ids: Sequence[int | None],
     n_words: int,
-    id2label: Mapping[int, str],
+    labels: Mapping[int, str] | LabelSpace,
+    decoding: str = "argmax",
 ) -> tuple[list[str], list[float]]:
     """Tags and confidences of ``n_words`` words from one row of logits ``[seq, num_labels]``.
 
-    Only each word's first sub-token votes. A word with no sub-token (cut off by
-    ``max_length``) is tagged ``O`` with confidence 0.0: the model never saw it.
+    Only each word's first sub-token votes; its softmax goes through
+    :func:`~query_understanding.transformer.decoding.decode_word_probs` (label collapse, then
+    argmax or BIO-constrained Viterbi). A word with no sub-token (cut off by ``max_length``) is
+    tagged ``O`` with confidence 0.0: the model never saw it.
     """
+    space = labels if isinstance(labels, LabelSpace) else LabelSpace(dict(labels))
     first: dict[int, int] = {}
     for position, word_id in enumerate(word_ids):
         if word_id is not None and word_id not in first:
@@ -201,9 +207,7 @@ def decode_words(
     scores = [0.0] * n_words
     if first:
         words = sorted(first)
-        rows = softmax(logits[[first[w] for w in words]])
-        best = rows.argmax(axis=-1)
-        for word, label_id, row in zip(words, best, rows):
-            tags[word] = id2label[int(label_id)]
-            scores[word] = float(row[label_id])
+        word_tags, word_scores = decode_word_probs(softmax(logits[[first[w] for w in words]]), space, decoding)
+        for word, tag, score in zip(words, word_tags, word_scores):
+            tags[word], scores[word] = tag, score
     return tags, scores

@@ -35,9 +35,21 @@ class TransformerConfig:
     early_stopping_patience: int | None = 1  # epochs without dev gain; None: run all epochs
     max_train_examples: int | None = None  # first N, for quick runs
     device: str = "auto"
+    # Decoding (saved with the model, the same for PyTorch and ONNX): "argmax" or "viterbi".
+    # Viterbi won on QueryNER dev with the same weights (micro F1 .704 vs .699, docs/experiments.md).
+    decoding: str = "viterbi"
+    # Train on finer source types (QueryNER's 17) and sum them onto BRAND/COLOR/TYPE when
+    # decoding: {source type: project type}, unmapped -> O. None: train on project labels.
+    label_collapse: dict[str, str] | None = None
 
     def resolved_base_model(self) -> str:
         return str(self.base_model) if self.base_model else default_base_model()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def decoder(self):
+        """The :class:`~query_understanding.transformer.decoding.DecoderSettings` these settings imply."""
+        from query_understanding.transformer.decoding import DecoderSettings
+
+        return DecoderSettings(self.decoding, dict(self.label_collapse) if self.label_collapse else None)

@@ -25,16 +25,24 @@ def tokens_and_tags(example: Any) -> tuple[list[str], list[str]]:
     return list(example.tokens), list(example.tags)
 
 
-def prepare_examples(examples: Sequence[Any]) -> list[tuple[list[str], list[int]]]:
+def label_set(examples: Sequence[Any]) -> tuple[str, ...]:
+    """``O`` then ``B-``/``I-`` of every type the examples' tags use, types sorted: the label
+    ids of a model trained on finer source types than the project's."""
+    types = sorted({tag[2:] for e in examples for tag in tokens_and_tags(e)[1] if tag != "O"})
+    return ("O",) + tuple(f"{p}-{t}" for t in types for p in ("B", "I"))
+
+
+def prepare_examples(examples: Sequence[Any], label2id: dict[str, int] = LABEL2ID) -> list[tuple[list[str], list[int]]]:
     """Validated ``(tokens, label ids)`` pairs; bad gold data fails here, naming the row."""
     prepared = []
+    entity_types = {label[2:] for label in label2id if label != "O"}
     for index, example in enumerate(examples):
         tokens, tags = tokens_and_tags(example)
         try:
-            validate_bio(tags, tokens)
+            validate_bio(tags, tokens, entity_types)
         except ValueError as exc:
             raise ValueError(f"example {index} ({tokens!r}): {exc}") from exc
-        prepared.append((tokens, [LABEL2ID[t] for t in tags]))
+        prepared.append((tokens, [label2id[t] for t in tags]))
     return prepared
 
 

@@ -24,8 +24,9 @@ import torch
 
 from query_understanding.text import tokenize
 from query_understanding.transformer.alignment import DEFAULT_MAX_LENGTH, WordEncoder
+from query_understanding.transformer.decoding import DecoderSettings
 from query_understanding.transformer.onnx_tagger import ONNX_FILES, TAGGER_CONFIG, OnnxTagger, make_session
-from query_understanding.transformer.torch_tagger import TorchTagger, label_map
+from query_understanding.transformer.torch_tagger import TorchTagger, label_map, to_tensors
 
 OPSET = 17
 
@@ -59,14 +60,18 @@ def export_onnx(
     opset: int = OPSET,
     quantize: bool = True,
     per_channel: bool = True,
+    decoder: DecoderSettings | None = None,
 ) -> dict[str, Path]:
-    """Write ``model.onnx`` (and ``model.int8.onnx``), tokenizer and label map; return paths."""
+    """Write ``model.onnx`` (and ``model.int8.onnx``), tokenizer, label map and the decoder
+    settings (pass the torch tagger's ``decoder``: the ONNX tagger then decodes the same way);
+    return paths."""
     import onnx
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     encoder = _as_encoder(tokenizer, max_length)
-    id2label = label_map(model.config)
+    decoder = decoder or DecoderSettings()
+    id2label = label_map(model.config, decoder.label_collapse)
     cpu_model = copy.deepcopy(model).to("cpu").eval()  # leave the caller's model untouched
     sample = encoder.encode([["nike", "air", "max", "running", "shoes"], ["red"]])
     names = list(sample.arrays)
@@ -92,6 +97,7 @@ def export_onnx(
     if hasattr(tokenizer, "save_pretrained"):
         tokenizer.save_pretrained(str(directory))  # HF-loadable too; tokenizer.json replaced next
     encoder.save(directory)
+    decoder.save(directory)
     config = {
         "format_version": 1,
         "id2label": {str(k): v for k, v in sorted(id2label.items())},
@@ -143,7 +149,10 @@ def logits_parity(
     longest encoding, so callers choose the shapes to probe. An unloadable file raises.
     """
     batch = _as_encoder(tokenizer, max_length).encode(_as_token_lists(queries))
-    reference = TorchTagger(torch_model, _as_encoder(tokenizer, max_length), device=None).batch_logits(batch)
+    device = next(torch_model.parameters()).device
+    torch_model.eval()
+    with torch.no_grad():  # logits only: no label check, so any head (collapsed or not) compares
+        reference = torch_model(**to_tensors(batch, device)).logits.float().cpu().numpy()
     session = make_session(onnx_path, prefer_gpu=False)
     feed = {i.name: batch.arrays[i.name] for i in session.get_inputs()}
     exported = session.run(["logits"], feed)[0]

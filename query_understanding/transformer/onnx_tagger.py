@@ -20,8 +20,8 @@ from typing import Sequence
 import numpy as np
 import onnxruntime as ort
 
-from query_understanding.schema import LABELS
 from query_understanding.transformer.alignment import EncodedBatch, WordEncoder
+from query_understanding.transformer.decoding import DecoderSettings
 from query_understanding.transformer.subword import SubwordTagger
 
 CUDA = "CUDAExecutionProvider"
@@ -75,13 +75,12 @@ class OnnxTagger(SubwordTagger):
         intra_op_threads: int | None = None,
         prefer_gpu: bool = True,
         variant: str | None = None,
+        decoder: DecoderSettings | None = None,
     ) -> None:
-        unknown = sorted(set(id2label.values()) - set(LABELS))
-        if unknown:
-            raise ValueError(f"labels {unknown} are not in the project's label set {LABELS}")
         self.model_path = Path(model_path)
         self.encoder = encoder
         self.id2label = {int(k): v for k, v in id2label.items()}
+        self.set_decoder(decoder)  # raises on labels outside the project's set
         self.batch_size = batch_size
         self.variant = variant
         self.session = make_session(self.model_path, prefer_gpu, intra_op_threads)
@@ -112,11 +111,18 @@ class OnnxTagger(SubwordTagger):
         if not model_path.exists():
             raise FileNotFoundError(f"{model_path} not found (variant {variant!r})")
         encoder = WordEncoder.from_dir(directory, max_length)
+        kwargs.setdefault("decoder", DecoderSettings.load(directory))
         return cls(model_path, encoder, config["id2label"], variant=variant, **kwargs)
 
     def config_dict(self) -> dict:
         """What the artifact manifest records about this tagger."""
-        return {"variant": self.variant, "max_length": self.encoder.max_length, "batch_size": self.batch_size}
+        return {
+            "variant": self.variant,
+            "max_length": self.encoder.max_length,
+            "batch_size": self.batch_size,
+            "decoding": self.decoder.decoding,
+            "label_collapse": self.decoder.label_collapse,
+        }
 
     def save(self, directory: str | Path) -> None:
         """Write a self-contained folder holding only this tagger's graph (one variant)."""
@@ -125,6 +131,7 @@ class OnnxTagger(SubwordTagger):
         variant = self.variant or "fp32"
         shutil.copyfile(self.model_path, directory / ONNX_FILES[variant])
         self.encoder.save(directory)
+        self.decoder.save(directory)
         config = {
             "format_version": 1,
             "id2label": {str(k): v for k, v in self.id2label.items()},

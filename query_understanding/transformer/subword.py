@@ -1,8 +1,9 @@
 """The base of the two sub-word taggers (PyTorch and ONNX Runtime): one batched decode path.
 
 Both encode word lists with the same :class:`~query_understanding.transformer.alignment.WordEncoder`,
-run a model over length-sorted chunks and decode each word from its first sub-token; only how
-logits are computed differs, so that is the one method a subclass provides.
+run a model over length-sorted chunks and decode each word from its first sub-token with the same
+:class:`~query_understanding.transformer.decoding.DecoderSettings` (label collapse, argmax or
+BIO Viterbi); only how logits are computed differs, so that is the one method a subclass provides.
 """
 
 from __future__ import annotations
@@ -14,15 +15,23 @@ import numpy as np
 
 from query_understanding.tagger import Tagger
 from query_understanding.transformer.alignment import EncodedBatch, WordEncoder, decode_words, sorted_chunks
+from query_understanding.transformer.decoding import DecoderSettings, LabelSpace
 
 
 class SubwordTagger(Tagger):
-    """A tagger over a token-classification model; subclasses set ``encoder``, ``id2label``,
-    ``batch_size`` and implement :meth:`batch_logits`."""
+    """A tagger over a token-classification model; subclasses set ``encoder``, ``id2label`` (the
+    model's labels), ``batch_size``, call :meth:`set_decoder` and implement :meth:`batch_logits`."""
 
     encoder: WordEncoder
     id2label: dict[int, str]
     batch_size: int
+    decoder: DecoderSettings
+    label_space: LabelSpace
+
+    def set_decoder(self, decoder: DecoderSettings | None = None) -> None:
+        """Decode with ``decoder`` (default: argmax over project labels); checks the labels."""
+        self.decoder = decoder or DecoderSettings()
+        self.label_space = LabelSpace(self.id2label, self.decoder.label_collapse)
 
     @abstractmethod
     def batch_logits(self, batch: EncodedBatch) -> np.ndarray:
@@ -36,5 +45,7 @@ class SubwordTagger(Tagger):
             batch = self.encoder.encode([token_lists[i] for i in chunk])
             logits = self.batch_logits(batch)
             for row, i in enumerate(chunk):
-                results[i] = decode_words(logits[row], batch.word_ids[row], len(token_lists[i]), self.id2label)
+                results[i] = decode_words(
+                    logits[row], batch.word_ids[row], len(token_lists[i]), self.label_space, self.decoder.decoding
+                )
         return results

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from query_understanding.schema import LABELS
 from query_understanding.transformer.alignment import DEFAULT_MAX_LENGTH, ENCODER_CONFIG, EncodedBatch, WordEncoder
+from query_understanding.transformer.decoding import DecoderSettings, LabelSpace
 from query_understanding.transformer.subword import SubwordTagger
 
 
@@ -24,12 +24,10 @@ def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
     return torch.device(device)
 
 
-def label_map(config) -> dict[int, str]:
-    """``id2label`` of a model config, checked against the project's BIO label set."""
+def label_map(config, collapse: dict[str, str] | None = None) -> dict[int, str]:
+    """``id2label`` of a model config, checked to (collapse onto) the project's BIO label set."""
     id2label = {int(k): v for k, v in config.id2label.items()}
-    unknown = sorted(set(id2label.values()) - set(LABELS))
-    if unknown:
-        raise ValueError(f"model labels {unknown} are not in the project's label set {LABELS}")
+    LabelSpace(id2label, collapse)  # raises on a label outside the project's set
     return id2label
 
 
@@ -50,12 +48,14 @@ class TorchTagger(SubwordTagger):
         batch_size: int = 64,
         max_length: int = DEFAULT_MAX_LENGTH,
         device: str | torch.device | None = None,
+        decoder: DecoderSettings | None = None,
     ) -> None:
         self.model = model
         self.tokenizer = tokenizer
         self.encoder = tokenizer if isinstance(tokenizer, WordEncoder) else WordEncoder.from_hf(tokenizer, max_length)
         self.batch_size = batch_size
-        self.id2label = label_map(model.config)
+        self.id2label = {int(k): v for k, v in model.config.id2label.items()}
+        self.set_decoder(decoder)
         # None keeps the model where it is (training scores dev F1 on the training device).
         self.device = next(model.parameters()).device if device is None else resolve_device(device)
         self.model.to(self.device)
@@ -71,6 +71,7 @@ class TorchTagger(SubwordTagger):
         encoder_config = Path(directory) / ENCODER_CONFIG
         if encoder_config.is_file() and "max_length" not in kwargs:
             kwargs["max_length"] = int(json.loads(encoder_config.read_text())["max_length"])
+        kwargs.setdefault("decoder", DecoderSettings.load(directory))
         return cls(model, tokenizer, device=device, **kwargs)
 
     def config_dict(self) -> dict:
@@ -79,16 +80,20 @@ class TorchTagger(SubwordTagger):
             "max_length": self.encoder.max_length,
             "batch_size": self.batch_size,
             "base_model": getattr(self.model.config, "_name_or_path", None),
+            "decoding": self.decoder.decoding,
+            "label_collapse": self.decoder.label_collapse,
         }
 
     def save(self, directory: str | Path) -> None:
         """``save_pretrained`` model (label maps in config.json) and tokenizer into ``directory``,
-        plus the encoder settings inference depends on (``max_length``) in ``word_encoder.json``."""
+        plus the encoder settings inference depends on (``max_length``) in ``word_encoder.json``
+        and the decoder settings in ``decoder.json``."""
         if isinstance(self.tokenizer, WordEncoder):
             raise TypeError("saving needs the Hugging Face tokenizer the tagger was built with")
         self.model.save_pretrained(str(directory))
         self.tokenizer.save_pretrained(str(directory))
         self.encoder.save_settings(directory)
+        self.decoder.save(directory)
 
     def batch_logits(self, batch: EncodedBatch) -> np.ndarray:
         """Float32 logits ``[batch, seq, labels]`` of one encoded batch."""

@@ -18,10 +18,10 @@ import torch
 from seqeval.metrics import f1_score
 from seqeval.scheme import IOB2
 
-from query_understanding.schema import ID2LABEL, LABEL2ID, LABELS
+from query_understanding.schema import LABELS
 from query_understanding.transformer.alignment import WordEncoder
 from query_understanding.transformer.config import TransformerConfig
-from query_understanding.transformer.data import iter_batches, prepare_examples, tokens_and_tags
+from query_understanding.transformer.data import iter_batches, label_set, prepare_examples, tokens_and_tags
 from query_understanding.transformer.torch_tagger import TorchTagger, resolve_device, to_tensors
 
 
@@ -55,17 +55,17 @@ def dev_f1(tagger: TorchTagger, examples: Sequence[Any]) -> float:
     return float(f1_score([tags for _, tags in pairs], predicted, mode="strict", scheme=IOB2))
 
 
-def load_base(config: TransformerConfig):
-    """Model (7-label head, label maps in its config) and fast tokenizer of the base folder."""
+def load_base(config: TransformerConfig, labels: Sequence[str] = LABELS):
+    """Model (a head over ``labels``, label maps in its config) and fast tokenizer of the base folder."""
     from transformers import AutoModelForTokenClassification, AutoTokenizer
 
     base = config.resolved_base_model()
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = AutoModelForTokenClassification.from_pretrained(
         base,
-        num_labels=len(LABELS),
-        id2label=dict(ID2LABEL),
-        label2id=dict(LABEL2ID),
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id={label: i for i, label in enumerate(labels)},
     )
     return model, tokenizer
 
@@ -96,12 +96,15 @@ def fine_tune(
 
     ``progress`` receives one dict per epoch (epoch, train_loss, dev_f1, seconds, ...), which
     the orchestration layer turns into log lines or metadata. Without dev examples, no early
-    stopping happens and the last epoch is kept.
+    stopping happens and the last epoch is kept. With ``config.label_collapse`` the train tags
+    are in source types (the head learns them all) while dev tags are project tags, scored
+    through the collapsing decoder the served model uses.
     """
     config = config or TransformerConfig()
     if config.max_train_examples is not None:
         train_examples = list(train_examples)[: config.max_train_examples]
-    prepared = prepare_examples(train_examples)
+    labels = label_set(train_examples) if config.label_collapse else LABELS
+    prepared = prepare_examples(train_examples, {label: i for i, label in enumerate(labels)})
     if not prepared:
         raise ValueError("no training examples")
     dev_examples = list(dev_examples or [])
@@ -109,10 +112,12 @@ def fine_tune(
 
     seed_everything(config.seed)
     device = resolve_device(config.device)
-    model, tokenizer = load_base(config)
+    model, tokenizer = load_base(config, labels)
     model.to(device)
     encoder = WordEncoder.from_hf(tokenizer, config.max_length)
-    scorer = TorchTagger(model, tokenizer, batch_size=max(64, config.batch_size), max_length=config.max_length)
+    scorer = TorchTagger(
+        model, tokenizer, batch_size=max(64, config.batch_size), max_length=config.max_length, decoder=config.decoder()
+    )
 
     steps_per_epoch = -(-len(prepared) // config.batch_size)
     optimizer, scheduler = _optimizer(model, config, steps_per_epoch * config.epochs)

@@ -18,7 +18,7 @@ from query_understanding.export_gate import ExportGate
 from query_understanding.transformer.config import TransformerConfig
 
 PAIRS = [
-    (CRFTrainConfig, CRFConfig, {"search_c1_c2", "train_sources"}),
+    (CRFTrainConfig, CRFConfig, {"search_c1_c2", "train_sources", "max_synthetic_train"}),
     (TransformerTrainConfig, TransformerConfig, {"max_synthetic_train", "train_sources"}),
     (ComparisonConfig, ChampionRule, {"servable_kinds", "latency_queries"}),
     (OnnxExportConfig, ExportGate, set()),

@@ -15,7 +15,10 @@ pytest.importorskip("onnxruntime")
 
 from transformer_support import tiny_export, tiny_run  # noqa: E402
 
+from query_understanding.bio import validate_bio  # noqa: E402
+from query_understanding.transformer.decoding import DecoderSettings  # noqa: E402
 from query_understanding.transformer.export import (  # noqa: E402
+    export_onnx,
     logits_parity,
     probe_shapes,
     tag_agreement,
@@ -76,6 +79,21 @@ def test_fp32_onnx_tags_equal_torch_tags(run, export_dir, torch_tagger):
     onnx_tagger = OnnxTagger.from_dir(export_dir, "fp32")
     assert onnx_tagger.predict_tags(run.dev_tokens) == torch_tagger.predict_tags(run.dev_tokens)
     assert tag_agreement(torch_tagger, onnx_tagger, run.dev_tokens) == 1.0
+
+
+def test_viterbi_decoding_travels_with_the_export_and_decodes_identically(run, tmp_path):
+    decoder = DecoderSettings(decoding="viterbi")
+    torch_viterbi = TorchTagger(run.model, run.tokenizer, decoder=decoder)
+    torch_viterbi.save(tmp_path / "torch")
+    export_onnx(run.model, run.tokenizer, tmp_path / "onnx", quantize=False, decoder=decoder)
+    reloaded = TorchTagger.from_dir(tmp_path / "torch", device="cpu")
+    onnx_tagger = OnnxTagger.from_dir(tmp_path / "onnx", "fp32")
+    assert reloaded.decoder == onnx_tagger.decoder == decoder
+    expected = torch_viterbi.predict_tags_with_scores(run.dev_tokens)
+    assert onnx_tagger.predict_tags(run.dev_tokens) == [tags for tags, _ in expected]
+    assert reloaded.predict_tags(run.dev_tokens) == [tags for tags, _ in expected]
+    for tags, _ in expected:  # raw tags, before any repair: valid BIO by construction
+        validate_bio(tags, ["w"] * len(tags))
 
 
 def test_int8_agreement_is_computed_and_high(run, export_dir, torch_tagger):
