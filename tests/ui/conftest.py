@@ -10,9 +10,9 @@ shows what the in-process run recorded. A failing test leaves a screenshot in
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from bento_server import free_port  # tests/support
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "ui"
@@ -31,12 +32,6 @@ def chromium_path() -> str | None:
         if candidate and Path(candidate).is_file():
             return candidate
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -187,14 +182,23 @@ def browser(chromium):
         browser.close()
 
 
-@pytest.fixture
-def page(browser, ui_url, request):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, base_url=ui_url)
+@contextlib.contextmanager
+def browser_page(browser, base_url: str, request, width: int = 1440):
+    """A fresh page on ``base_url``; a screenshot in test-artifacts/ui/ when the test failed."""
+    context = browser.new_context(viewport={"width": width, "height": 1000}, base_url=base_url)
     page = context.new_page()
     page.set_default_timeout(30_000)
-    yield page
-    report = getattr(request.node, "report_call", None)
-    if report is None or report.failed:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    try:
+        yield page
+    finally:
+        report = getattr(request.node, "report_call", None)
+        if report is None or report.failed:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+        context.close()
+
+
+@pytest.fixture
+def page(browser, ui_url, request):
+    with browser_page(browser, ui_url, request) as page:
+        yield page
