@@ -57,17 +57,16 @@ def annotation_queue(
 ) -> dg.MaterializeResult:
     """Served queries ranked for annotation (least sure x most asked), as Label Studio tasks and JSONL."""
     manifest = dbt_project().manifest_path
-    with warehouse.connect(read_only=True) as connection:
-        columns = ["query", "entities", "predicted_at", "model_tag"]
-        rows = connection.sql(
-            f"select {', '.join(columns)} from {relation_name('stg_predictions', manifest)}"
-        ).fetchall()
-        annotated = connection.sql(
-            f"select query_text from {relation_name('stg_annotated_queries', manifest)}"
-        ).fetchall()
-    predictions = [dict(zip(columns, row)) for row in rows]
+    # read_table, not a DuckDB connection: the production profile's warehouse is PostgreSQL
+    columns = ["query", "entities", "predicted_at", "model_tag"]
+    served = warehouse.read_table(relation_name("stg_predictions", manifest))
+    predictions = [
+        {**row, "entities": [dict(e) for e in (row["entities"] if row["entities"] is not None else [])]}
+        for row in served[columns].to_dict("records")
+    ]
+    annotated = warehouse.read_table(relation_name("stg_annotated_queries", manifest))["query_text"].tolist()
     queue = rank_for_annotation(
-        predictions, [text for (text,) in annotated if text], config.limit, config.no_entity_confidence
+        predictions, [text for text in annotated if text], config.limit, config.no_entity_confidence
     )
     tasks_path = annotation.queue_dir / "label_studio_tasks.json"
     jsonl_path = annotation.queue_dir / "queue.jsonl"

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -41,7 +40,7 @@ DEFAULT_QUERYNER = REPO.parent / "shared" / "data" / "queryner"
 def _warehouse(path: str | None):
     from resources import DuckDBWarehouse
 
-    return DuckDBWarehouse(path=str(path or os.environ.get("QU_DUCKDB_PATH") or Locations.from_env().warehouse))
+    return DuckDBWarehouse(path=str(path or Locations.from_env().warehouse))  # QU_DUCKDB_PATH, else the default
 
 
 def run(args: argparse.Namespace) -> None:

@@ -59,7 +59,8 @@ class CRFConfig(FeatureConfig):
         return CRFConfig(**{**asdict(self), **changes})
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """JSON-shaped (a tuple as a list), so a manifest reads back equal to what was saved."""
+        return {**asdict(self), "gazetteer_from_train": list(self.gazetteer_from_train)}
 
     @classmethod
     def from_dict(cls, data: dict) -> "CRFConfig":
