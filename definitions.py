@@ -11,7 +11,7 @@ import os
 import dagster as dg
 
 import assets
-from automation import annotated_queries_sensor, daily_retrain, prediction_log_sensor, retrain_job
+from automation import annotated_queries_sensor, catalog_automation, daily_retrain, prediction_log_sensor, retrain_job
 from query_understanding import offline
 from query_understanding.settings import Locations
 from resources import (
@@ -67,6 +67,7 @@ def resources(locations: Locations) -> dict:
         "source_files": SourceFiles(
             prediction_log_dir=setting("QU_PREDICTION_LOG_DIR", locations.prediction_log_dir),
             annotated_queries=setting("QU_ANNOTATED_QUERIES", locations.annotated_queries),
+            annotation_dir=setting("QU_ANNOTATION_DIR", locations.annotation_dir),
             catalog_products=setting("QU_CATALOG_PRODUCTS", locations.catalog_products),
             catalog_aliases=setting("QU_CATALOG_ALIASES", locations.catalog_aliases),
             catalog_mode=setting("QU_CATALOG_MODE", locations.catalog_mode),
@@ -99,7 +100,7 @@ defs = dg.Definitions(
     jobs=[main_job, retrain_job],
     # The closed loop (README): new log lines -> feedback / monitoring marts; new annotated data
     # or the daily schedule -> retrain. All stopped by default; turn them on in the UI.
-    sensors=[prediction_log_sensor, annotated_queries_sensor],
+    sensors=[prediction_log_sensor, annotated_queries_sensor, catalog_automation],
     schedules=[daily_retrain],
     resources=resources(LOCATIONS),
     executor=executor(LOCATIONS),

@@ -25,6 +25,9 @@ from resources import Warehouse
     key=CATALOG_SNAPSHOT,
     deps=CATALOG_ASSET_KEYS,
     group_name="catalog",
+    # a catalog change (new feed, edited seeds) rebuilds it without retraining; evaluated by
+    # automation/sensors.py's catalog_automation (stopped until switched on in the UI)
+    automation_condition=dg.AutomationCondition.eager(),
     kinds={"python", "duckdb"},
     owners=OWNERS,
     code_version="1",

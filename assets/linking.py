@@ -41,6 +41,9 @@ def save_index(index: LinkingIndex, model_root: Path) -> Path:
 @dg.asset(
     deps=[CATALOG_SNAPSHOT],
     group_name="catalog",
+    # a catalog change (new feed, edited seeds) rebuilds it without retraining; evaluated by
+    # automation/sensors.py's catalog_automation (stopped until switched on in the UI)
+    automation_condition=dg.AutomationCondition.eager(),
     kinds={"python"},
     code_version=code_version(),
     owners=OWNERS,

@@ -6,6 +6,13 @@ defines none).
 
 from automation.jobs import FEEDBACK_SELECTION, retrain_job
 from automation.schedules import daily_retrain
-from automation.sensors import annotated_queries_sensor, prediction_log_sensor
+from automation.sensors import annotated_queries_sensor, catalog_automation, prediction_log_sensor
 
-__all__ = ["FEEDBACK_SELECTION", "annotated_queries_sensor", "daily_retrain", "prediction_log_sensor", "retrain_job"]
+__all__ = [
+    "FEEDBACK_SELECTION",
+    "annotated_queries_sensor",
+    "catalog_automation",
+    "daily_retrain",
+    "prediction_log_sensor",
+    "retrain_job",
+]

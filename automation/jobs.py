@@ -25,8 +25,8 @@ FEEDBACK_MODELS = (
 )
 
 FEEDBACK_KEYS = [get_asset_key_for_model([query_dataset_models], model) for model in FEEDBACK_MODELS]
-#: Python assets over the log (the annotation queue), when defined.
-FEEDBACK_PYTHON_KEYS = [dg.AssetKey("annotation_queue")]
+#: Python assets over the log: the annotation queue and the monitoring report (table + chart).
+FEEDBACK_PYTHON_KEYS = [dg.AssetKey("annotation_queue"), dg.AssetKey("monitoring_report")]
 FEEDBACK_SELECTION = dg.AssetSelection.assets(*FEEDBACK_KEYS, *FEEDBACK_PYTHON_KEYS)
 
 retrain_job = dg.define_asset_job(

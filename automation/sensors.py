@@ -8,14 +8,13 @@ run key is the newest file's (path, mtime), so a re-evaluation never requests th
 The folders come from the ``source_files`` resource, the same settings dbt reads.
 """
 
-import fnmatch
-import glob
 import json
 from pathlib import Path
 
 import dagster as dg
 
 from automation.jobs import FEEDBACK_KEYS, FEEDBACK_PYTHON_KEYS, FEEDBACK_SELECTION, retrain_job
+from pipeline.catalog_tables import CATALOG_SNAPSHOT
 from resources import SourceFiles
 
 #: File names dbt skips among annotated files (dbt var annotated_queries_exclude's default).
@@ -58,14 +57,7 @@ def prediction_log_files(source_files: SourceFiles) -> list[Path]:
 
 
 def annotated_files(source_files: SourceFiles) -> list[Path]:
-    pattern = (source_files.annotated_queries or "").strip()
-    if not pattern:
-        return []
-    return [
-        Path(p)
-        for p in glob.glob(pattern, recursive=True)
-        if Path(p).is_file() and not fnmatch.fnmatch(Path(p).name, ANNOTATED_EXCLUDE)
-    ]
+    return source_files.annotated_files(exclude=ANNOTATED_EXCLUDE)
 
 
 @dg.sensor(
@@ -91,7 +83,8 @@ def prediction_log_sensor(context: dg.SensorEvaluationContext, source_files: Sou
     job=retrain_job,
     minimum_interval_seconds=300,
     default_status=dg.DefaultSensorStatus.STOPPED,
-    description="A new annotated JSONL file matching QU_ANNOTATED_QUERIES (e.g. a Label Studio import) -> retrain.",
+    description="A new annotated JSONL file (matching QU_ANNOTATED_QUERIES, or a Label Studio import in "
+    "$QU_ANNOTATION_DIR/imports) -> retrain.",
 )
 def annotated_queries_sensor(context: dg.SensorEvaluationContext, source_files: SourceFiles) -> dg.SensorResult:
     return evaluate(
@@ -100,3 +93,16 @@ def annotated_queries_sensor(context: dg.SensorEvaluationContext, source_files: 
         "annotated files",
         tags={"qu/trigger": "annotated_queries"},
     )
+
+
+#: Declarative automation where a condition says it better than a sensor: the catalog's Python
+#: readers (``catalog_snapshot``, ``linking_index``) carry ``AutomationCondition.eager()`` and
+#: follow the catalog's dbt models whenever those are rebuilt, without retraining anything.
+catalog_automation = dg.AutomationConditionSensorDefinition(
+    "catalog_automation",
+    target=dg.AssetSelection.assets(CATALOG_SNAPSHOT, "linking_index"),
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    minimum_interval_seconds=60,
+    description="Evaluates the catalog assets' automation conditions (eager: a rebuilt catalog model -> a new "
+    "catalog_snapshot and linking_index). Switch on in the UI: Automation.",
+)

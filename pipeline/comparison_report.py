@@ -7,11 +7,9 @@ chart (matplotlib, headless) can be produced from any list of rows, e.g. in a no
 
 from __future__ import annotations
 
-import base64
-import io
-
 import dagster as dg
 
+from pipeline.charts import png_markdown, pyplot
 from query_understanding.markdown import markdown_table
 
 #: The compact table: what decides (accuracy per type) and the verdict, narrow enough to fit the pane.
@@ -97,10 +95,7 @@ def comparison_bars(rows: list[dict]) -> str:
 
 def comparison_chart(rows: list[dict]) -> str:
     """F1 (gold, else test) and p99 latency per candidate as a PNG, inline as markdown."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     names = [row["candidate"] for row in rows]
     f1 = [row.get("gold_f1_micro", row.get("test_f1_micro")) or 0.0 for row in rows]
@@ -113,8 +108,4 @@ def comparison_chart(rows: list[dict]) -> str:
     right.set_xlabel("single-query p99 latency (ms)")
     right.set_yticks([])
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90)
-    plt.close(fig)
-    encoded = base64.b64encode(buffer.getvalue()).decode()
-    return f"![model comparison](data:image/png;base64,{encoded})"
+    return png_markdown(fig, "model comparison")

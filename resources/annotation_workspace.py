@@ -7,6 +7,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from query_understanding.annotation import imports_dir
+
 
 class AnnotationWorkspace(dg.ConfigurableResource):
     root: str
@@ -19,5 +21,5 @@ class AnnotationWorkspace(dg.ConfigurableResource):
 
     @property
     def imports_dir(self) -> Path:
-        """Imported Label Studio exports; point ``QU_ANNOTATED_QUERIES`` at ``<this>/*.jsonl``."""
-        return Path(self.root).resolve() / "imports"
+        """Imported Label Studio exports, read by dbt beside ``QU_ANNOTATED_QUERIES``."""
+        return imports_dir(self.root)

@@ -4,7 +4,7 @@
 
 Writes ``DIR/label_studio_<content hash>.jsonl`` (default ``$QU_ANNOTATION_DIR/imports``), one
 ``{"id", "tokens", "tags"}`` row per annotated task: a new file, hence a new data version, that
-a ``QU_ANNOTATED_QUERIES`` glob over DIR picks up (and the ``annotated_queries_sensor`` retrains
+the pipeline reads beside ``QU_ANNOTATED_QUERIES`` (and the ``annotated_queries_sensor`` retrains
 on). Files without train/dev/test in the name are split by hash like any annotated file.
 """
 
@@ -18,6 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from query_understanding.annotation import imports_dir  # noqa: E402
 from query_understanding.annotation.label_studio import from_export, write_import  # noqa: E402
 from query_understanding.settings import Locations  # noqa: E402
 
@@ -27,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("export", type=Path, help="Label Studio JSON export")
     parser.add_argument("--out", type=Path, default=None, help="folder for the annotated JSONL")
     args = parser.parse_args(argv)
-    out = args.out or Locations.from_env().annotation_dir / "imports"
+    out = args.out or imports_dir(Locations.from_env().annotation_dir)
     report = from_export(json.loads(args.export.read_text(encoding="utf-8")))
     if not report.rows:
         print(f"nothing to import: {report.skipped_tasks} tasks without an annotation", file=sys.stderr)

@@ -44,6 +44,7 @@ def resources_for(
         "source_files": SourceFiles(
             prediction_log_dir=str(prediction_log_dir or root / "prediction_logs"),
             annotated_queries=annotated_queries,
+            annotation_dir=str(root / "annotation"),
             **byo_files,
         ),
         "model_store": ModelStore(root=str(root / "models"), registry_home=str(root / "registry")),

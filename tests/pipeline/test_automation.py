@@ -86,7 +86,7 @@ def test_appended_lines_and_a_new_day_both_count_as_new_traffic(instance, tmp_pa
 def test_the_feedback_selection_resolves_in_the_graph_and_includes_the_monitoring_checks():
     graph = definitions.defs.get_repository_def().asset_graph
     keys = FEEDBACK_SELECTION.resolve(graph)
-    assert len(keys) == 10
+    assert len(keys) == 11
     checks = {c.name for c in FEEDBACK_SELECTION.resolve_checks(graph)}
     assert {"monitoring_drift", "monitoring_volume"} <= checks
 
@@ -110,7 +110,11 @@ def test_no_annotated_glob_configured_is_a_skip(instance):
 
 def test_sensors_and_the_daily_retrain_are_registered_and_start_stopped():
     repository = definitions.defs.get_repository_def()
-    assert {s.name for s in repository.sensor_defs} == {"prediction_log_sensor", "annotated_queries_sensor"}
+    assert {s.name for s in repository.sensor_defs} >= {
+        "prediction_log_sensor",
+        "annotated_queries_sensor",
+        "catalog_automation",
+    }
     schedule = repository.get_schedule_def("daily_retrain")
     assert schedule.job_name == "retrain" and schedule.cron_schedule == "0 3 * * *"
     assert daily_retrain.default_status == dg.DefaultScheduleStatus.STOPPED
@@ -121,3 +125,32 @@ def test_the_bento_build_retries_transient_failures():
     bento = definitions.defs.get_assets_def("bento")
     policy = bento.op.retry_policy
     assert policy is not None and policy.max_retries == 2
+
+
+def test_the_catalog_readers_follow_the_catalog_by_declarative_automation():
+    repository = definitions.defs.get_repository_def()
+    graph = repository.asset_graph
+    for name in ("catalog_snapshot", "linking_index"):
+        condition = graph.get(dg.AssetKey(name)).automation_condition
+        assert condition is not None and condition.get_label() == "eager", name
+    sensor = repository.get_sensor_def("catalog_automation")
+    assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
+    targeted = sensor.asset_selection.resolve(graph)
+    assert targeted == {dg.AssetKey("catalog_snapshot"), dg.AssetKey("linking_index")}, "nothing that retrains"
+
+
+def test_a_label_studio_import_is_an_annotated_file_without_configuring_a_glob(instance, tmp_path):
+    imports = tmp_path / "annotation" / "imports"
+    imports.mkdir(parents=True)
+    assert (
+        SourceFiles(prediction_log_dir="/x", annotation_dir=str(tmp_path / "annotation")).dbt_vars()[
+            "annotation_imports_path"
+        ]
+        == ""
+    ), "an empty imports folder is not handed to dbt (DuckDB refuses a glob that matches nothing)"
+    (imports / "label_studio_0123456789ab.jsonl").write_text('{"id": "1", "tokens": ["x"], "tags": ["O"]}\n')
+    source = SourceFiles(prediction_log_dir="/x", annotation_dir=str(tmp_path / "annotation"))
+    assert source.dbt_vars()["annotation_imports_path"] == str(imports / "*.jsonl")
+    result = evaluate(annotated_queries_sensor, instance, annotation_dir=str(tmp_path / "annotation"))
+    (request,) = result.run_requests
+    assert request.tags["qu/newest_file"] == str(imports / "label_studio_0123456789ab.jsonl")

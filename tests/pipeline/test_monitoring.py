@@ -146,3 +146,20 @@ def test_the_annotation_queue_puts_the_unsure_traffic_first_as_label_studio_task
         "entity-free (unsure) queries outrank confident ones"
     )
     assert all(t["predictions"][0]["result"] == [] for t in tasks)
+
+
+def test_the_monitoring_report_shows_the_last_days_as_a_table_and_a_chart(drifted):
+    from pipeline_support import materializations, resources_for
+
+    from assets.monitoring_report import monitoring_report
+
+    root, _, _ = drifted
+    result = dg.materialize(
+        [monitoring_report], resources=resources_for(root, prediction_log_dir=root / "prediction_logs")
+    )
+    meta = materializations(result)["monitoring_report"].metadata
+    assert meta["days"].value == 2 and meta["latest_day"].value == "2026-12-01"
+    assert meta["latest_no_entity_rate"].value == pytest.approx(1.0), "the shifted day has no entities"
+    table = meta["daily"].value
+    assert "| 2026-11-30 | 400 |" in table and "| 2026-12-01 |" in table
+    assert meta["chart_png"].value.startswith("![monitoring, last weeks](data:image/png;base64,")

@@ -249,7 +249,7 @@
 
 
 {#-
-  The annotated JSONL files as a relation (filename, id, tokens, tags). Only DuckDB reads local
+  The annotated JSONL files (a list of paths or globs) as a relation (filename, id, tokens, tags). Only DuckDB reads local
   files; on a cloud warehouse load the files into a table (stage / external table) and point
   stg_annotated_queries at it instead.
 -#}
@@ -263,9 +263,9 @@
        ~ " load the JSONL into a table and select from it in stg_annotated_queries") }}
 {%- endmacro %}
 
-{% macro duckdb__qu_read_annotated_jsonl(path) -%}
+{% macro duckdb__qu_read_annotated_jsonl(paths) -%}
   read_json(
-    '{{ path | replace("'", "''") }}',
+    [{%- for path in paths %}'{{ path | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}],
     format = 'newline_delimited',
     columns = {'id': 'varchar', 'tokens': 'varchar[]', 'tags': 'varchar[]'},
     filename = true
@@ -275,7 +275,7 @@
 {% macro postgres__qu_read_annotated_jsonl(path) -%}
   {{ exceptions.raise_compiler_error(
        "annotated_queries_path (QU_ANNOTATED_QUERIES) is read from files on duckdb only; the postgres "
-       ~ "server cannot read " ~ path ~ ": unset it, or load the JSONL into a table and select from it "
+       ~ "server cannot read " ~ path | join(", ") ~ ": unset it, or load the JSONL into a table and select from it "
        ~ "in stg_annotated_queries") }}
 {%- endmacro %}
 

@@ -1,13 +1,17 @@
 -- Human-annotated queries from JSONL files ({"id", "tokens", "tags"}), one row per line, with the
 -- file they came from: the file name decides the split (*train* / *dev* / *test*). With no
--- annotated_queries_path this is an empty relation of the same columns and types, so the rest of
+-- annotated_queries_path and no imports this is an empty relation of the same columns and types, so the rest of
 -- the project runs unchanged. Shape problems (null arrays, length mismatch, bad BIO) are not
 -- dropped here: the tests on this model and on labeled_queries report them.
 
-{%- set annotated_path = var('annotated_queries_path') | trim %}
+{#- the user's files and the imported Label Studio exports (var annotation_imports_path) -#}
+{%- set annotated_paths = [] %}
+{%- for path in [var('annotated_queries_path'), var('annotation_imports_path', '')] %}
+  {%- if path | trim %}{% do annotated_paths.append(path | trim) %}{% endif %}
+{%- endfor %}
 {%- set exclude_glob = var('annotated_queries_exclude', '') | trim %}
 
-{% if annotated_path %}
+{% if annotated_paths %}
 
 with annotated_lines as (
     select
@@ -16,7 +20,7 @@ with annotated_lines as (
         id,
         tokens,
         tags
-    from {{ qu_read_annotated_jsonl(annotated_path) }}
+    from {{ qu_read_annotated_jsonl(annotated_paths) }}
 ),
 
 selected_files as (
