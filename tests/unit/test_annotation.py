@@ -113,3 +113,55 @@ def test_an_import_is_a_new_content_named_file_a_glob_picks_up(tmp_path):
     assert path.match("label_studio_*.jsonl") and write_import(rows, tmp_path) == path
     assert [json.loads(line) for line in path.read_text().splitlines()] == rows
     assert write_import(rows[:1], tmp_path) != path
+
+
+RECORDED = EXPORT.parent / "recorded_export.json"
+
+
+def _recorded(name: str):
+    path = EXPORT.parent / name
+    return (
+        json.loads(path.read_text())
+        if path.suffix == ".json"
+        else [json.loads(x) for x in path.read_text().splitlines()]
+    )
+
+
+def test_a_real_label_studio_export_imports_back_as_exactly_the_gold_rows_the_annotator_submitted():
+    export, gold = _recorded("recorded_export.json"), _recorded("recorded_gold.jsonl")
+    counts = _recorded("recorded_counts.json")
+    report = from_export(export)
+    assert len(report.rows) == len(gold) == counts["imported_rows"] == counts["queue_tasks"]
+    assert (report.skipped_tasks, report.widened_spans, report.dropped_spans) == (0, 0, 0)
+    imported = {tuple(row["tokens"]): row["tags"] for row in report.rows}
+    assert imported == {tuple(row["tokens"]): row["tags"] for row in gold}
+    for row in report.rows:
+        validate_bio(row["tags"], row["tokens"])
+
+
+def test_the_import_takes_the_annotators_result_not_the_pre_annotation_label_studio_links_to_it():
+    export = _recorded("recorded_export.json")
+    # Label Studio exports each annotation with the prediction it started from, in full
+    pre = from_export(
+        [
+            {"data": t["data"], "annotations": [{"result": a["prediction"]["result"]}]}
+            for t in export
+            for a in t["annotations"]
+        ]
+    )
+    got = from_export(export)
+    differing = sum(a["tags"] != b["tags"] for a, b in zip(pre.rows, got.rows))
+    assert differing == _recorded("recorded_counts.json")["rows_differing_from_pre_annotation"] > 0
+
+
+def test_the_import_script_writes_the_recorded_export_as_one_new_annotated_file(tmp_path, capsys):
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "import_label_studio.py"
+    spec = importlib.util.spec_from_file_location("import_label_studio", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main([str(RECORDED), "--out", str(tmp_path)]) == 0
+    (written,) = tmp_path.glob("label_studio_*.jsonl")
+    assert len(written.read_text().splitlines()) == len(_recorded("recorded_gold.jsonl"))
+    assert capsys.readouterr().out.startswith(f"{len(written.read_text().splitlines())} annotated queries")

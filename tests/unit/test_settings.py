@@ -12,7 +12,8 @@ PROJECT_FILES = [
     p
     for pattern in ("*.py", "*.sh", "*.yml", "*.yaml", "*.sql")
     for p in PROJECT_ROOT.rglob(pattern)
-    if not {".venv", "tests", "target", "dbt_packages", "dagster_home", "data"} & set(p.relative_to(PROJECT_ROOT).parts)
+    if not {".venv", ".label-studio-venv", "tests", "target", "dbt_packages", "dagster_home", "data"}
+    & set(p.relative_to(PROJECT_ROOT).parts)
 ]
 
 
