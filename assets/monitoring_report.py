@@ -48,4 +48,4 @@ def monitoring_report(warehouse: Warehouse) -> dg.MaterializeResult:
 
 
 def _number(value) -> float | None:
-    return None if value is None or value != value else float(value)
+    return None if value is None or value != value else round(float(value), 4)

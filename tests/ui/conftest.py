@@ -75,7 +75,7 @@ def ui_env(tmp_path_factory, chromium) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def materialized(ui_env, tmp_path_factory) -> dict[str, str]:
     """Everything upstream of ``model_comparison`` materialized, with tiny models, into the
-    instance and data folder of ``ui_env``."""
+    instance and data folder of ``ui_env``; then two weeks of served traffic (:func:`served_traffic`)."""
     import dagster as dg
     from pipeline_support import run_config
     from tiny_transformer import make_tiny_base
@@ -106,6 +106,7 @@ def materialized(ui_env, tmp_path_factory) -> dict[str, str]:
             instance=instance,
         )
         assert result.success
+        served_traffic(Locations.from_env(), instance)
     finally:
         for name, value in saved.items():
             if value is None:
@@ -113,6 +114,34 @@ def materialized(ui_env, tmp_path_factory) -> dict[str, str]:
             else:
                 os.environ[name] = value
     return ui_env
+
+
+def served_traffic(locations, instance) -> None:
+    """Two weeks of served traffic (train queries replayed, confident; one shifted day), then
+    what the prediction-log sensor materializes: the feedback and monitoring marts, their checks,
+    the queue and ``monitoring_report``, so the UI has a monitoring chart to show."""
+    import random
+
+    import dagster as dg
+    import duckdb
+    from served_traffic import like_training, shifted, write_log
+
+    import definitions
+    from automation import FEEDBACK_SELECTION
+
+    with duckdb.connect(str(locations.warehouse), read_only=True) as connection:
+        rows = connection.sql("select tokens, tags from main.train_queries order by query_id limit 600").fetchall()
+    rng = random.Random(7)
+    for day in range(1, 15):
+        sample = like_training(rng.sample(rows, 60 + 10 * day))
+        write_log(locations.prediction_log_dir, sample + (shifted(40) if day == 14 else []), f"2026-11-{day:02d}")
+    result = dg.materialize(
+        [*definitions.defs.assets, *definitions.defs.asset_checks],
+        selection=FEEDBACK_SELECTION,
+        resources=definitions.resources(locations),
+        instance=instance,
+    )
+    assert result.success
 
 
 @pytest.fixture(scope="session")

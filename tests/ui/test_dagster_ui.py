@@ -3,18 +3,24 @@
 The lineage shows every group; the comparison page shows its compact table (verdict visible
 without scrolling sideways) and its chart; a model page shows F1 per type; a labeled sample
 shows each entity's type as text, never as a link; the Launchpad shows the config fields'
-descriptions.
+descriptions; the Automation page lists the loop's sensors and schedule, switched off until a
+user turns them on; the monitoring report shows the last weeks of served traffic as a chart.
+Screenshots land in ``test-artifacts/ui/`` (``QU_UPDATE_SCREENSHOTS=1``: the automation and
+monitoring ones also into ``docs/screenshots/``).
 """
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from conftest import ARTIFACTS
 
 pytestmark = pytest.mark.slow
 
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 GROUPS = ("catalog", "raw", "staging", "weak_labeling", "datasets", "models", "comparison", "serving")
 
 
@@ -85,3 +91,37 @@ def test_the_launchpad_shows_config_field_descriptions(page):
     page.keyboard.insert_text("ops:\n  crf_tagger:\n    config:\n      c1: 0.1\n      ")
     page.get_by_text("L1 regularization strength.").first.wait_for()
     page.get_by_text("L2 regularization strength.").first.wait_for()
+
+
+def screenshot(page, name: str) -> None:
+    """Into test-artifacts/ui/, and docs/screenshots/ when asked (``QU_UPDATE_SCREENSHOTS=1``)."""
+    page.screenshot(path=str(ARTIFACTS / name))
+    if os.environ.get("QU_UPDATE_SCREENSHOTS") == "1":
+        page.screenshot(path=str(DOCS_SCREENSHOTS / name))
+
+
+def test_the_automation_page_lists_the_loop_switched_off(page):
+    open_page(page, "/automation")
+    names = ("prediction_log_sensor", "annotated_queries_sensor", "catalog_automation", "daily_retrain")
+    for name in names:
+        page.get_by_text(name, exact=True).first.wait_for()
+    page.get_by_text("Scheduled At 03:00 AM UTC").wait_for()
+    # each row: a selection checkbox and the on/off switch; a running automation's switch is checked
+    boxes = page.locator('input[type="checkbox"]')
+    assert boxes.count() >= 2 * len(names)
+    assert [i for i in range(boxes.count()) if boxes.nth(i).is_checked()] == [], "the loop must start switched off"
+    screenshot(page, "automation.png")
+
+
+def test_the_monitoring_report_charts_the_last_weeks(page):
+    open_page(page, "/assets/monitoring_report")
+    metadata_row(page, "days").wait_for()
+    assert metadata_row(page, "days").get_by_text("14", exact=True).count() == 1
+    assert metadata_row(page, "latest_day").get_by_text("2026-11-14", exact=True).count() == 1
+    assert metadata_row(page, "daily").count() == 1
+    metadata_row(page, "chart_png").get_by_text("[Show Markdown]").click()
+    image = page.locator('img[alt="monitoring, last weeks"]')
+    image.wait_for()
+    assert image.evaluate("img => img.naturalWidth") > 300
+    screenshot(page, "monitoring.png")
+    page.keyboard.press("Escape")
