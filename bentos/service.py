@@ -73,7 +73,13 @@ with bentoml.importing():
 
     from bentos.batcher import MicroBatcher, Overloaded
     from bentos.config import ServeSettings, valid_request_id
-    from bentos.head_cache import declared_head_cache_tag, merge_answers, misses, resolve_head_cache
+    from bentos.head_cache import (
+        ServedHeadCache,
+        declared_head_cache_tag,
+        merge_answers,
+        misses,
+        resolve_head_cache,
+    )
     from bentos.info_routes import info_app
     from bentos.lean import RequestIds, service_config
     from bentos.linking import declared_linking_tag
@@ -246,7 +252,7 @@ class QueryParser:
     def _tag_local_batch(self, items: list[dict]) -> list[dict]:
         return tag_items(self.model_set, items, self.retired, self.limits.max_query_chars)
 
-    def _head_cache_for(self, model_set: ModelSet):
+    def _head_cache_for(self, model_set: ModelSet) -> ServedHeadCache:
         linking = model_set.linking.index.version if model_set.linking is not None else None
         return resolve_head_cache(self.registry, self.settings, model_set.served_tag, linking)
 
