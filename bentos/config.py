@@ -95,6 +95,27 @@ def _batching_mode(raw: str | None) -> str:
     return _BATCHING_MODES[value]
 
 
+def _workers(raw: str | None) -> int | str:
+    """``QU_WORKERS``: a count, or ``auto``: BentoML's ``cpu_count`` (one worker per core).
+
+    Why 1 by default: each worker has its own micro-batcher (one process batches best) and
+    ``POST /reload`` reaches only the worker that receives it; the model's own threads (ONNX
+    Runtime's intra-op pool) already use the cores. ``auto`` suits CPU-light models (CRF) on a
+    many-core machine, restarted rather than reloaded."""
+    if (raw or "").strip().lower() in ("auto", "cpu_count"):
+        return "cpu_count"
+    return _int_env("QU_WORKERS", 1)
+
+
+def _switch(name: str, raw: str | None, default: bool) -> bool:
+    value = (raw or "").strip().lower()
+    if not value:
+        return default
+    if value not in _BATCHING_MODES:
+        raise ConfigError(f"{name}={raw!r}: use on or off")
+    return _BATCHING_MODES[value] != "off"
+
+
 def parse_ab_tags(spec: str | None) -> list[tuple[str, float]]:
     """``"qu-crf:v1:0.9,qu-onnx:v2:0.1"`` -> ``[("qu-crf:v1", 0.9), ("qu-onnx:v2", 0.1)]``.
 
@@ -160,10 +181,13 @@ class ServeSettings:
     max_batch_chars: int = DEFAULT_MAX_BATCH_CHARS
     batch_wait_ms: int = 0
     max_queue: int = 2048
-    workers: int = 1
+    workers: int | str = 1  # or "cpu_count" (QU_WORKERS=auto): one worker per core
     gpus: int = 0
     admin_token: str | None = None
     linking_index: str | None = None  # a linking-index tag, "off", or None: the newest stored one
+    head_cache: str | None = None  # a head-cache tag, "off", or None: the newest built for the served tag
+    access_log: bool = False  # BentoML's per-request access log line (bentos/lean.py)
+    trace_parse: bool = False  # OpenTelemetry spans for /parse (bentos/lean.py)
 
     @classmethod
     def from_env(cls) -> "ServeSettings":
@@ -179,8 +203,11 @@ class ServeSettings:
             max_batch_chars=max(_int_env("QU_BATCH_MAX_CHARS", DEFAULT_MAX_BATCH_CHARS), limits.max_request_chars),
             batch_wait_ms=_int_env("QU_BATCH_WAIT_MS", 0, minimum=0),
             max_queue=max(_int_env("QU_BATCH_MAX_QUEUE", 2048), limits.max_batch),
-            workers=_int_env("QU_WORKERS", 1),
+            workers=_workers(os.environ.get("QU_WORKERS")),
             gpus=_int_env("QU_GPUS", 0, minimum=0),
             admin_token=os.environ.get("QU_ADMIN_TOKEN") or None,
             linking_index=(os.environ.get("QU_LINKING_INDEX") or "").strip() or None,
+            head_cache=(os.environ.get("QU_HEAD_CACHE") or "").strip() or None,
+            access_log=_switch("QU_ACCESS_LOG", os.environ.get("QU_ACCESS_LOG"), False),
+            trace_parse=_switch("QU_TRACE_PARSE", os.environ.get("QU_TRACE_PARSE"), False),
         )

@@ -89,6 +89,10 @@ MODEL_INFO_SCHEMA = {
         },
         "batching": {"type": "object", "description": "mode, sizes and the batcher's stats"},
         "reload": {"type": "object", "description": "the last reload's outcome"},
+        "head_cache": {
+            "type": "object",
+            "description": "the head-query cache: enabled, tag, model_tag, entries, hits, misses, or why it is unused",
+        },
         "uptime_s": {"type": "number"},
         "prediction_log_dir": {"type": "string", "description": "only with the right X-Admin-Token"},
         "registry_home": {"type": "string", "description": "only with the right X-Admin-Token"},

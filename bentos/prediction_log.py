@@ -9,7 +9,10 @@ One row per query (schema version 1; see bentos/README.md)::
     {"schema_version": 1, "request_id": "...", "item": 0, "ts": "2026-11-29T07:45:01.123Z",
      "query": "blue shoes by prada", "entities": [{"type": "COLOR", "text": "blue",
      "start": 0, "end": 4, "score": 0.98}, ...], "model_tag": "qu-crf:crf-...",
-     "latency_ms": 3.2}
+     "source": "model", "latency_ms": 3.2}
+
+``source`` is ``cache`` for an answer of the head-query cache (bentos/head_cache.py), else
+``model``; rows written before it existed have none (read them as ``model``).
 
 :meth:`PredictionLog.append` returns only after the rows are written and fsynced, each file's
 rows in one ``write`` of whole lines (:class:`bentos.durable_append.AppendFile`); when a write
@@ -80,6 +83,7 @@ class PredictionLog:
                 "entities": list(result.get("entities") or []),
                 "model_tag": result.get("model_tag") or model_tag,
                 "linking_index": result.get("linking_index"),
+                "source": result.get("source") or "model",
                 "latency_ms": round(float(latency_ms), 3),
             }
             for i, result in enumerate(results)

@@ -39,6 +39,9 @@ class ParsedOut(BaseModel):
     brand: Optional[str] = None
     color: Optional[str] = None
     type: Optional[str] = None
+    source: str = Field(
+        "model", description="model: tagged by the model; cache: the head-query cache's answer (same model tag)"
+    )
 
 
 class ParseResponse(BaseModel):

@@ -41,6 +41,11 @@ A/B: ``QU_AB_TAGS="qu-crf:v1:0.9,qu-onnx:v2:0.1"`` (``served`` stands for the re
 served tag) splits traffic by a hash of the request id; the answering tag is in the response,
 the ``X-Model-Tag`` header and the prediction log.
 
+Head-query cache (``QU_HEAD_CACHE``, :mod:`bentos.head_cache`): the served model's answers to
+the most frequent queries, looked up before any model; used only when built for the served tag
+and linking index; each result says ``"source": "cache"`` or ``"model"``. Lean path
+(:mod:`bentos.lean`): /parse untraced, no access log (``QU_TRACE_PARSE``, ``QU_ACCESS_LOG``).
+
 Every answered query is appended to the prediction log (:mod:`bentos.prediction_log`,
 ``QU_PREDICTION_LOG_DIR``) and fsynced before the response is sent.
 
@@ -54,7 +59,6 @@ import asyncio
 import logging
 import os
 import time
-import uuid
 from typing import Optional
 
 import bentoml
@@ -69,7 +73,15 @@ with bentoml.importing():
 
     from bentos.batcher import MicroBatcher, Overloaded
     from bentos.config import ServeSettings, valid_request_id
+    from bentos.head_cache import (
+        ServedHeadCache,
+        declared_head_cache_tag,
+        merge_answers,
+        misses,
+        resolve_head_cache,
+    )
     from bentos.info_routes import info_app
+    from bentos.lean import RequestIds, service_config
     from bentos.linking import declared_linking_tag
     from bentos.model_pool import (
         LoadedModel,
@@ -111,6 +123,7 @@ install_exit_code_hook()  # in `bentoml serve` itself: exit non-zero when the wo
     traffic={"timeout": 30},
     http={"host": "127.0.0.1"},  # loopback unless `--host` (or BENTOML_HOST) says otherwise
     resources={"cpu": "1", **({"gpu": SETTINGS.gpus} if SETTINGS.gpus else {})},
+    **service_config(SETTINGS),  # metrics on; /parse untraced, no access log (bentos/lean.py)
 )
 class QueryParser:
     """Tags e-commerce search queries with BRAND / COLOR / TYPE entities (character offsets)."""
@@ -136,6 +149,8 @@ class QueryParser:
             max_batch_cost=SETTINGS.max_batch_chars,
             cost=lambda item: len(item["query"]),
         )
+        self.head_cache = self._head_cache_for(self.model_set)
+        self.request_ids = RequestIds()
         self.reload_status = ReloadStatus(self.model_set.served_tag, self.model_set.source)
         self._reload_lock = asyncio.Lock()
         self._started = time.time()
@@ -169,17 +184,21 @@ class QueryParser:
         # The one validation happened in RequestGuard (installed below, in front of every route);
         # ``queries`` / ``query`` are declared for the OpenAPI document only.
         batch: list[str] = ctx.request.state.qu_queries
-        request_id = valid_request_id(ctx.request.headers.get("x-request-id")) or uuid.uuid4().hex
-        model_set = self.model_set
+        request_id = valid_request_id(ctx.request.headers.get("x-request-id")) or self.request_ids.next()
+        model_set, head_cache = self.model_set, self.head_cache
         chosen = model_set.choose(request_id)
-        items = [{"tag": chosen, "query": q} for q in batch]
+        cached = head_cache.lookup(chosen, batch)  # None: the cache cannot answer for `chosen`
+        items = [{"tag": chosen, "query": q} for q in misses(cached, batch)]
         try:
-            if self.settings.batching == "local":
-                results = await self.batcher.submit(items)
+            if not items:
+                tagged = []
+            elif self.settings.batching == "local":
+                tagged = await self.batcher.submit(items)
             else:
-                results = await anyio.to_thread.run_sync(self._tag_local_batch, items)
+                tagged = await anyio.to_thread.run_sync(self._tag_local_batch, items)
         except Overloaded as exc:
             return error_response(503, f"server overloaded ({exc}); retry", ctx)
+        results = merge_answers(cached, tagged)
         answered = results[0]["model_tag"]
         latency_ms = (time.perf_counter() - started) * 1000
         rows = PredictionLog.make_rows(request_id, results, answered, latency_ms)
@@ -216,8 +235,9 @@ class QueryParser:
                 logger.error("reload failed, still serving %s: %s", old.served_tag, exc)
                 self.reload_status.failed(str(exc))
                 return error_response(500, f"reload failed: {exc}", ctx, reloaded=False, served_tag=old.served_tag)
+            head_cache = await anyio.to_thread.run_sync(self._head_cache_for, new)
             self.retired = {t: m for t, m in old.models.items() if t not in new.models}
-            self.model_set = new
+            self.model_set, self.head_cache = new, head_cache
             self.reload_status.succeeded(new.served_tag)
         logger.info("reloaded: serving %s (was %s)", new.served_tag, old.served_tag)
         return {
@@ -231,6 +251,10 @@ class QueryParser:
     # ------------------------------------------------------------------ batching
     def _tag_local_batch(self, items: list[dict]) -> list[dict]:
         return tag_items(self.model_set, items, self.retired, self.limits.max_query_chars)
+
+    def _head_cache_for(self, model_set: ModelSet) -> ServedHeadCache:
+        linking = model_set.linking.index.version if model_set.linking is not None else None
+        return resolve_head_cache(self.registry, self.settings, model_set.served_tag, linking)
 
     # ------------------------------------------------------------------ info
     def not_ready_reason(self) -> str | None:
@@ -270,6 +294,7 @@ class QueryParser:
                 "stats": self.batcher.stats(),
             },
             "reload": self.reload_status.info(),
+            "head_cache": self.head_cache.info(),
             **(private if admin else {}),
             "uptime_s": round(time.time() - self._started, 1),
         }
@@ -287,3 +312,6 @@ QueryParser.models.extend(bentoml.models.BentoModel(tag) for tag in declared_tag
 # The linking index travels beside the model (same store, its own name): packed by `bentoml build`.
 if (_linking_tag := declared_linking_tag(SETTINGS)) is not None:
     QueryParser.models.append(bentoml.models.BentoModel(_linking_tag))
+# Likewise the head-query cache built for the served model (bentos/head_cache.py).
+if (_head_cache_tag := declared_head_cache_tag(SETTINGS)) is not None:
+    QueryParser.models.append(bentoml.models.BentoModel(_head_cache_tag))

@@ -101,7 +101,11 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("QU_BATCH_MAX_CHARS", "16384", "service: most query characters per model batch"),
     Variable("QU_BATCH_WAIT_MS", "0", "service: how long a non-full batch waits for more"),
     Variable("QU_BATCH_MAX_QUEUE", "2048", "service: queued queries before 503"),
-    Variable("QU_WORKERS", "1", "service: worker processes"),
+    Variable(
+        "QU_WORKERS",
+        "1",
+        "service: worker processes, or `auto`: one per core (reload reaches one worker: restart instead)",
+    ),
     Variable("QU_GPUS", "0", "service: GPUs to request per worker"),
     Variable(
         "QU_ADMIN_TOKEN",
@@ -114,6 +118,14 @@ VARIABLES: tuple[Variable, ...] = (
         "(newest stored)",
         "service: link with this `linking-index:<version>` tag, or `off` (the bento packs the one it was built with)",
     ),
+    Variable(
+        "QU_HEAD_CACHE",
+        "(newest built for the served tag)",
+        "service: answer the most frequent queries from this `head-cache:<version>` tag, or `off`; "
+        "a cache built for another model tag or linking index is ignored (`/model_info` says why)",
+    ),
+    Variable("QU_ACCESS_LOG", "off", "service: `on` writes BentoML's access log line per request"),
+    Variable("QU_TRACE_PARSE", "off", "service: `on` traces `/parse` with OpenTelemetry (other routes always are)"),
     Variable("QU_SERVE", "1", "`scripts/run_main.sh`: `0` stops after the job instead of serving"),
     Variable("QU_PORT", "3000", "`scripts/serve.sh`: the port to serve on (always 127.0.0.1)"),
 )
