@@ -17,7 +17,7 @@ FEEDBACK_MODELS = (
     "int_prediction_tags",
     "feedback_weak_labels",
     "novel_entities",
-    "monitoring_prediction_entities",
+    "int_prediction_entities",
     "monitoring_daily",
     "monitoring_latency",
     "monitoring_drift",

@@ -337,7 +337,7 @@ def test_novel_entities_count_served_entities_the_catalog_lacks(tmp_path):
             log.write(json.dumps({**row, "entities": entities, "model_tag": "qu-crf:x", "latency_ms": 1.0}) + "\n")
     result = dg.materialize(
         [dbt_models.query_dataset_models],
-        selection=[dg.AssetKey("stg_predictions"), dg.AssetKey("novel_entities")],
+        selection=[dg.AssetKey(m) for m in ("stg_predictions", "int_prediction_entities", "novel_entities")],
         resources=resources_for(tmp_path, prediction_log_dir=log_dir),
     )
     assert result.success

@@ -20,7 +20,7 @@ from served_traffic import like_training, shifted, write_log
 
 MONITORING_MODELS = [
     "stg_predictions",
-    "monitoring_prediction_entities",
+    "int_prediction_entities",
     "monitoring_daily",
     "monitoring_latency",
     "monitoring_drift",

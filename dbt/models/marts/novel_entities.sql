@@ -5,32 +5,10 @@
 -- before linking existed (novel absent, so null) and linked ones (novel false) are not counted.
 -- Empty when there is no prediction log.
 
-with predictions as (
-    select prediction_id, predicted_at, query_text, query_norm, entities
-    from {{ ref('stg_predictions') }}
-),
-
-logged_entities as (
-    select
-        p.prediction_id,
-        p.predicted_at,
-        p.query_text,
-        p.query_norm,
-        {{ qu_unnest_element('ent') }} as entity
-    from predictions as p
-    {{ qu_unnest_join('p.entities', 'ent') }}
-),
-
-novel_mentions as (
-    select
-        prediction_id,
-        predicted_at,
-        query_text,
-        query_norm,
-        cast({{ qu_struct_field('entity', 'type') }} as {{ dbt.type_string() }}) as entity_type,
-        lower({{ qu_collapse_whitespace('cast(' ~ qu_struct_field('entity', 'text') ~ ' as ' ~ dbt.type_string() ~ ')') }}) as surface
-    from logged_entities
-    where cast({{ qu_struct_field('entity', 'novel') }} as boolean)
+with novel_mentions as (
+    select prediction_id, predicted_at, query_text, query_norm, entity_type, surface
+    from {{ ref('int_prediction_entities') }}
+    where novel
 ),
 
 per_surface as (

@@ -14,7 +14,7 @@ with predictions as (
 ),
 
 entities as (
-    select * from {{ ref('monitoring_prediction_entities') }}
+    select * from {{ ref('int_prediction_entities') }}
 ),
 
 per_prediction as (

@@ -64,7 +64,7 @@ length_psi as (
 
 entity_scores as (
     select e.predicted_day, e.score
-    from {{ ref('monitoring_prediction_entities') }} as e
+    from {{ ref('int_prediction_entities') }} as e
     where e.score is not null
 ),
 
