@@ -58,7 +58,7 @@ def annotation_queue(
     """Served queries ranked for annotation (least sure x most asked), as Label Studio tasks and JSONL."""
     manifest = dbt_project().manifest_path
     # read_table, not a DuckDB connection: the production profile's warehouse is PostgreSQL
-    columns = ["query", "entities", "predicted_at", "model_tag"]
+    columns = ["query", "entities", "uncertainty", "predicted_at", "model_tag"]
     served = warehouse.read_table(relation_name("stg_predictions", manifest))
     predictions = [
         {**row, "entities": [dict(e) for e in (row["entities"] if row["entities"] is not None else [])]}
@@ -80,10 +80,11 @@ def annotation_queue(
                 "priority": item.priority,
                 "frequency": item.frequency,
                 "confidence": item.confidence,
+                "uncertainty": item.uncertainty,
             }
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     context.log.info(f"{len(queue)} queries queued from {len(predictions)} logged predictions")
-    top = [(i.query, i.frequency, i.confidence, i.priority) for i in queue[:15]]
+    top = [(i.query, i.frequency, i.uncertainty, i.confidence, i.priority) for i in queue[:15]]
     return dg.MaterializeResult(
         metadata={
             "queued": len(queue),
@@ -91,6 +92,8 @@ def annotation_queue(
             "already_annotated": len(annotated),
             "label_studio_tasks": dg.MetadataValue.path(str(tasks_path)),
             "queue_jsonl": dg.MetadataValue.path(str(jsonl_path)),
-            "top": dg.MetadataValue.md(markdown_table(["query", "frequency", "confidence", "priority"], top)),
+            "top": dg.MetadataValue.md(
+                markdown_table(["query", "frequency", "uncertainty", "confidence", "priority"], top)
+            ),
         }
     )

@@ -8,7 +8,7 @@ One row per query (schema version 1; see bentos/README.md)::
 
     {"schema_version": 1, "request_id": "...", "item": 0, "ts": "2026-11-29T07:45:01.123Z",
      "query": "blue shoes by prada", "entities": [{"type": "COLOR", "text": "blue",
-     "start": 0, "end": 4, "score": 0.98}, ...], "model_tag": "qu-crf:crf-...",
+     "start": 0, "end": 4, "score": 0.98}, ...], "uncertainty": 0.07, "model_tag": "qu-crf:crf-...",
      "source": "model", "latency_ms": 3.2}
 
 ``source`` is ``cache`` for an answer of the head-query cache (bentos/head_cache.py), else
@@ -81,6 +81,7 @@ class PredictionLog:
                 "ts": ts,
                 "query": result["query"],
                 "entities": list(result.get("entities") or []),
+                "uncertainty": result.get("uncertainty"),
                 "model_tag": result.get("model_tag") or model_tag,
                 "linking_index": result.get("linking_index"),
                 "source": result.get("source") or "model",

@@ -39,6 +39,11 @@ class ParsedOut(BaseModel):
     brand: Optional[str] = None
     color: Optional[str] = None
     type: Optional[str] = None
+    uncertainty: Optional[float] = Field(
+        None,
+        description="expected number of wrongly tagged tokens: sum over tokens of 1 - the model's "
+        "confidence in its tag (null: the model gives no confidences); the annotation queue ranks by it",
+    )
     source: str = Field(
         "model", description="model: tagged by the model; cache: the head-query cache's answer (same model tag)"
     )

@@ -56,12 +56,19 @@ class Entity:
 
 @dataclass(frozen=True, slots=True)
 class ParsedQuery:
-    """A tagged query: its tokens, their BIO tags and the entities they decode to."""
+    """A tagged query: its tokens, their BIO tags and the entities they decode to.
+
+    ``uncertainty`` is the expected number of wrongly tagged tokens, the sum over tokens of one
+    minus the model's confidence in the tag it chose (None: the model gives no confidences). It
+    counts doubtful ``O`` tokens too, i.e. entities the model may have missed, which an
+    entity's own score cannot show; the annotation queue ranks by it.
+    """
 
     query: str
     tokens: list[str]
     tags: list[str]
     entities: list[Entity] = field(default_factory=list)
+    uncertainty: float | None = None
 
     def first(self, entity_type: str) -> str | None:
         """Text of the first entity of ``entity_type``, or None: what a search filter uses."""
@@ -88,4 +95,5 @@ class ParsedQuery:
             "brand": self.brand,
             "color": self.color,
             "type": self.type,
+            "uncertainty": self.uncertainty,
         }

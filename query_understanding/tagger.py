@@ -43,5 +43,12 @@ class Tagger(ABC):
         for query, toks, (tags, scores) in zip(queries, token_objs, predictions):
             tags = repair_bio(tags)
             entities = entities_from_tags(query, tags, toks, scores)
-            parsed.append(ParsedQuery(query, [t.text for t in toks], tags, entities))
+            parsed.append(ParsedQuery(query, [t.text for t in toks], tags, entities, expected_errors(scores)))
         return parsed
+
+
+def expected_errors(scores: Sequence[float] | None) -> float | None:
+    """Expected number of wrong tags: the sum of ``1 - confidence`` over tokens (None: no scores)."""
+    if scores is None:
+        return None
+    return round(sum(1.0 - float(s) for s in scores), 6)

@@ -78,7 +78,7 @@
     select
       schema_version, request_id, item, ts, query,
       array(select jsonb_array_elements(coalesce(to_jsonb(entities), '[]'::jsonb))) as entities,
-      model_tag, latency_ms,
+      uncertainty, model_tag, source, latency_ms,
       cast(null as {{ dbt.type_string() }}) as filename
     from {{ source('raw', 'prediction_logs') }}
   )
@@ -98,7 +98,9 @@
       ts: 'varchar',
       query: 'varchar',
       entities: '{{ qu_prediction_entities_type() }}',
+      uncertainty: 'double',
       model_tag: 'varchar',
+      source: 'varchar',
       latency_ms: 'double'
     }
   )

@@ -1,13 +1,21 @@
 """Ranking served queries for annotation: uncertain first, frequent first, each text once.
 
-A label is worth most where the model is least sure and shoppers ask most. Each logged
-prediction's confidence is its least confident entity's score (a query is as wrong as its worst
-span); a prediction with no entity at all gets ``no_entity_confidence`` (the model saw nothing, which
-for a product query is itself doubtful). Predictions are grouped by normalized text
-(:func:`query_understanding.text.normalize_query`, the form the splits hash), the group's
-confidence is its mean, and the priority is ``(1 - confidence) * (1 + ln(frequency))``: a query
-asked 20 times outranks one asked once at equal doubt, but frequency cannot drown out certainty.
-Texts already annotated are left out. Ties break by text, so the queue is deterministic.
+A label is worth most where the model is least sure and shoppers ask most. A logged
+prediction's *doubt* is its ``uncertainty``, the expected number of wrongly tagged tokens
+(:attr:`query_understanding.schema.ParsedQuery.uncertainty`, logged by the service): it counts
+the doubtful ``O`` tokens too, the entities the model may have missed. On QueryNER it picked
+better rows than random, where the least confident entity alone picked worse
+(docs/active_learning.md). A row logged without it (an older log, a model without confidences)
+falls back to ``1 - confidence``, the confidence being its least confident entity's score, or
+``no_entity_confidence`` when it has no entity (the model saw nothing, which for a product
+query is itself doubtful); the two scales differ, so a log mixing both ranks the older rows
+roughly, not exactly.
+
+Predictions are grouped by normalized text (:func:`query_understanding.text.normalize_query`,
+the form the splits hash), the group's doubt is its mean, and the priority is
+``doubt * (1 + ln(frequency))``: a query asked 20 times outranks one asked once at equal doubt,
+but frequency cannot drown out certainty. Texts already annotated are left out. Ties break by
+text, so the queue is deterministic.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ class QueueItem:
     query_norm: str
     frequency: int
     confidence: float
+    uncertainty: float | None
     priority: float
     model_tag: str | None
     entities: list[dict] = field(default_factory=list)
@@ -38,6 +47,14 @@ def prediction_confidence(entities: Iterable[Mapping], no_entity_confidence: flo
     return min(scores) if scores else no_entity_confidence
 
 
+def prediction_doubt(prediction: Mapping, no_entity_confidence: float) -> float:
+    """The logged ``uncertainty`` when there is one, else ``1 -`` :func:`prediction_confidence`."""
+    uncertainty = prediction.get("uncertainty")
+    if uncertainty is not None and uncertainty == uncertainty:  # NaN (a null read by pandas) falls back
+        return float(uncertainty)
+    return 1.0 - prediction_confidence(list(prediction.get("entities") or []), no_entity_confidence)
+
+
 def rank_for_annotation(
     predictions: Iterable[Mapping],
     annotated: Iterable[str] = (),
@@ -46,8 +63,8 @@ def rank_for_annotation(
 ) -> list[QueueItem]:
     """The ``limit`` most valuable queries to label.
 
-    ``predictions``: mappings with ``query``, ``entities`` (the log's), optional ``predicted_at``
-    (the latest one's entities become the pre-annotation) and ``model_tag``. ``annotated``: query
+    ``predictions``: mappings with ``query``, ``entities`` (the log's), optional ``uncertainty``,
+    ``predicted_at`` (the latest one's entities become the pre-annotation) and ``model_tag``. ``annotated``: query
     texts already labelled (any casing or spacing).
     """
     done = {normalize_query(text) for text in annotated}
@@ -60,6 +77,13 @@ def rank_for_annotation(
     for norm, group in groups.items():
         confidences = [prediction_confidence(list(p.get("entities") or []), no_entity_confidence) for p in group]
         confidence = sum(confidences) / len(confidences)
+        doubts = [prediction_doubt(p, no_entity_confidence) for p in group]
+        doubt = sum(doubts) / len(doubts)
+        logged = [
+            float(p["uncertainty"])
+            for p in group
+            if p.get("uncertainty") is not None and p["uncertainty"] == p["uncertainty"]
+        ]
         latest = max(group, key=lambda p: str(p.get("predicted_at") or ""))
         items.append(
             QueueItem(
@@ -67,7 +91,8 @@ def rank_for_annotation(
                 query_norm=norm,
                 frequency=len(group),
                 confidence=round(confidence, 4),
-                priority=round((1.0 - confidence) * (1.0 + math.log(len(group))), 6),
+                uncertainty=round(sum(logged) / len(logged), 4) if logged else None,
+                priority=round(doubt * (1.0 + math.log(len(group))), 6),
                 model_tag=latest.get("model_tag"),
                 entities=[dict(e) for e in latest.get("entities") or []],
             )

@@ -5,7 +5,8 @@ with the tiny CRF artifact ``a`` of the e2e fixtures; any change to tokenizing, 
 validation or the response shape shows up here as a diff. Scores are compared to 6 decimals.
 Issue 14 added the link fields: the recorded entities were linked in process with
 ``query_understanding.linking`` over the seed catalog's index (tags and offsets unchanged), so
-the service must link exactly as the library does.
+the service must link exactly as the library does. ``uncertainty`` (expected wrong tags) was
+added by computing it in process with the same artifact (tags unchanged).
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ def stable(results: list[dict]) -> list[dict]:
     out = []
     for result in results:
         entities = [{**e, "score": None if e["score"] is None else round(e["score"], 6)} for e in result["entities"]]
-        out.append({**result, "entities": entities})
+        uncertainty = result.get("uncertainty")
+        out.append(
+            {**result, "entities": entities, "uncertainty": None if uncertainty is None else round(uncertainty, 6)}
+        )
     return out
 
 

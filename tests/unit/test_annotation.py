@@ -165,3 +165,16 @@ def test_the_import_script_writes_the_recorded_export_as_one_new_annotated_file(
     (written,) = tmp_path.glob("label_studio_*.jsonl")
     assert len(written.read_text().splitlines()) == len(_recorded("recorded_gold.jsonl"))
     assert capsys.readouterr().out.startswith(f"{len(written.read_text().splitlines())} annotated queries")
+
+
+def test_the_logged_uncertainty_ranks_a_doubtful_miss_above_a_doubtful_span():
+    # "gift for mom" has no entity but two unsure O tokens; "red hat" one unsure span
+    log = [
+        {**prediction("gift for mom"), "uncertainty": 1.4},
+        {**prediction("red hat", ("COLOR", "red", 0.5)), "uncertainty": 0.6},
+        prediction("blu jaket", ("TYPE", "jaket", 0.3)),  # logged before the field: 1 - 0.3
+    ]
+    queue = rank_for_annotation(log)
+    assert [item.query_norm for item in queue] == ["gift for mom", "blu jaket", "red hat"]
+    assert (queue[0].uncertainty, queue[1].uncertainty) == (1.4, None)
+    assert queue[1].priority == 0.7

@@ -30,7 +30,9 @@ typed_lines as (
         {{ qu_collapse_whitespace('query') }} as query_text,
         entities,
         cast(coalesce({{ qu_array_length('entities') }}, 0) as {{ dbt.type_int() }}) as n_entities,
+        cast(uncertainty as {{ qu_double_type() }}) as uncertainty,
         model_tag,
+        coalesce(source, 'model') as answer_source,
         cast(latency_ms as {{ qu_double_type() }}) as latency_ms,
         cast(schema_version as {{ dbt.type_int() }}) as schema_version,
         filename as source_file
@@ -58,7 +60,9 @@ select
     lower(query_text) as query_norm,
     entities,
     n_entities,
+    uncertainty,
     model_tag,
+    answer_source,
     latency_ms,
     schema_version,
     source_file
@@ -79,7 +83,9 @@ select
     cast(null as {{ dbt.type_string() }}) as query_norm,
     cast(null as {{ qu_prediction_entities_type() }}) as entities,
     cast(null as {{ dbt.type_int() }}) as n_entities,
+    cast(null as {{ qu_double_type() }}) as uncertainty,
     cast(null as {{ dbt.type_string() }}) as model_tag,
+    cast(null as {{ dbt.type_string() }}) as answer_source,
     cast(null as {{ qu_double_type() }}) as latency_ms,
     cast(null as {{ dbt.type_int() }}) as schema_version,
     cast(null as {{ dbt.type_string() }}) as source_file
