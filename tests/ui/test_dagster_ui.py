@@ -106,7 +106,11 @@ def test_the_automation_page_lists_the_loop_switched_off(page):
     for name in names:
         page.get_by_text(name, exact=True).first.wait_for()
     page.get_by_text("Scheduled At 03:00 AM UTC").wait_for()
-    # each row: a selection checkbox and the on/off switch; a running automation's switch is checked
+    # each row: a selection checkbox and the on/off switch; a running automation's switch is checked.
+    # The switches render after the rows (they wait for each automation's state), so wait for them.
+    page.wait_for_function(
+        "n => document.querySelectorAll('input[type=\"checkbox\"]').length >= n", arg=2 * len(names), timeout=30_000
+    )
     boxes = page.locator('input[type="checkbox"]')
     assert boxes.count() >= 2 * len(names)
     assert [i for i in range(boxes.count()) if boxes.nth(i).is_checked()] == [], "the loop must start switched off"
