@@ -47,12 +47,10 @@ def prediction_confidence(entities: Iterable[Mapping], no_entity_confidence: flo
     return min(scores) if scores else no_entity_confidence
 
 
-def prediction_doubt(prediction: Mapping, no_entity_confidence: float) -> float:
-    """The logged ``uncertainty`` when there is one, else ``1 -`` :func:`prediction_confidence`."""
-    uncertainty = prediction.get("uncertainty")
-    if uncertainty is not None and uncertainty == uncertainty:  # NaN (a null read by pandas) falls back
-        return float(uncertainty)
-    return 1.0 - prediction_confidence(list(prediction.get("entities") or []), no_entity_confidence)
+def logged_uncertainty(prediction: Mapping) -> float | None:
+    """The prediction's logged ``uncertainty``; None when absent, null or NaN (a null read by pandas)."""
+    value = prediction.get("uncertainty")
+    return float(value) if value is not None and value == value else None
 
 
 def rank_for_annotation(
@@ -77,13 +75,11 @@ def rank_for_annotation(
     for norm, group in groups.items():
         confidences = [prediction_confidence(list(p.get("entities") or []), no_entity_confidence) for p in group]
         confidence = sum(confidences) / len(confidences)
-        doubts = [prediction_doubt(p, no_entity_confidence) for p in group]
+        uncertainties = [logged_uncertainty(p) for p in group]
+        # doubt: the logged uncertainty, else (an older row) 1 - the least confident entity's score
+        doubts = [1.0 - c if u is None else u for c, u in zip(confidences, uncertainties)]
         doubt = sum(doubts) / len(doubts)
-        logged = [
-            float(p["uncertainty"])
-            for p in group
-            if p.get("uncertainty") is not None and p["uncertainty"] == p["uncertainty"]
-        ]
+        logged = [u for u in uncertainties if u is not None]
         latest = max(group, key=lambda p: str(p.get("predicted_at") or ""))
         items.append(
             QueueItem(

@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from query_understanding.annotation.queue import rank_for_annotation
-from query_understanding.bio import entities_from_tags
 from query_understanding.evaluation import evaluate_tagger
 from query_understanding.example import Example
-from query_understanding.tagger import Tagger, expected_errors
+from query_understanding.tagger import Tagger
 from query_understanding.text import normalize_query
 
 STRATEGIES = ("queue", "random")
@@ -62,17 +61,12 @@ def split_start(train: Sequence[Example], start_size: int, seed: int) -> tuple[l
 
 
 def served_predictions(tagger: Tagger, pool: Sequence[Example]) -> list[dict]:
-    """The pool as prediction-log rows: query text, the entities (with scores) the model gave and
-    the ``uncertainty`` :meth:`Tagger.parse` reports (the service logs both)."""
-    predicted = tagger.predict_tags_with_scores([e.tokens for e in pool])
-    rows = []
-    for example, (tags, scores) in zip(pool, predicted):
-        query = " ".join(example.tokens)
-        entities = entities_from_tags(query, tags, scores=scores)
-        rows.append(
-            {"query": query, "entities": [e.to_dict() for e in entities], "uncertainty": expected_errors(scores)}
-        )
-    return rows
+    """The pool as prediction-log rows: what :meth:`Tagger.parse` answers the service's clients
+    (query, entities with scores, ``uncertainty``) for each row's text."""
+    parsed = tagger.parse([" ".join(example.tokens) for example in pool])
+    return [
+        {"query": p.query, "entities": [e.to_dict() for e in p.entities], "uncertainty": p.uncertainty} for p in parsed
+    ]
 
 
 def queue_pick(tagger: Tagger, pool: Sequence[Example], k: int) -> list[Example]:
