@@ -75,6 +75,39 @@ class Limits:
         )
 
 
+#: File descriptors the worker keeps for itself (models, logs, the registry) below its limit.
+_SPARE_FDS = 64
+
+
+def _open_file_limit() -> int:
+    import resource
+
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return soft if soft != resource.RLIM_INFINITY else 1 << 20
+
+
+@dataclass(frozen=True)
+class ConnectionLimits:
+    """What one connection may do before its request reaches the service (bentos/connection_guard.py)."""
+
+    #: Seconds a request head may take to arrive in full (408, or a silent close if nothing came).
+    header_timeout_s: int = 10
+    #: Bytes of one request head (request line and headers) before 431.
+    max_header_bytes: int = 64 * 1024
+    #: Open connections per worker; at the cap the longest idle one is closed, else 503.
+    max_connections: int = 1000
+
+    @classmethod
+    def from_env(cls) -> "ConnectionLimits":
+        # never more than the process can hold open, or the cap would not protect /readyz
+        ceiling = max(16, _open_file_limit() - _SPARE_FDS)
+        return cls(
+            _int_env("QU_HEADER_TIMEOUT_S", 10),
+            _int_env("QU_MAX_HEADER_BYTES", 64 * 1024, minimum=1024),
+            min(_int_env("QU_MAX_CONNECTIONS", 1000, minimum=2), ceiling),
+        )
+
+
 _BATCHING_MODES = {
     "local": "local",
     "1": "local",
@@ -176,6 +209,7 @@ class ServeSettings:
     serve_tag: str | None = None
     ab_arms: list[tuple[str, float]] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
+    connection_limits: ConnectionLimits = field(default_factory=ConnectionLimits)
     batching: str = "local"  # local | off (see bentos/batcher.py)
     max_batch_size: int = 128
     max_batch_chars: int = DEFAULT_MAX_BATCH_CHARS
@@ -196,6 +230,7 @@ class ServeSettings:
             serve_tag=(os.environ.get("QU_SERVE_TAG") or "").strip() or None,
             ab_arms=parse_ab_tags(os.environ.get("QU_AB_TAGS")),
             limits=limits,
+            connection_limits=ConnectionLimits.from_env(),
             batching=_batching_mode(os.environ.get("QU_BATCHING")),
             # one request's queries must fit one batch, so never below the request limit
             max_batch_size=max(_int_env("QU_BATCH_MAX_SIZE", 128, minimum=2), limits.max_batch),

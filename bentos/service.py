@@ -71,6 +71,7 @@ with bentoml.importing():
     import anyio
     from starlette.responses import JSONResponse
 
+    from bentos import connection_guard
     from bentos.batcher import MicroBatcher, Overloaded
     from bentos.config import ServeSettings, valid_request_id
     from bentos.head_cache import (
@@ -113,6 +114,7 @@ offline.apply()
 
 SETTINGS = ServeSettings.from_env()
 install_exit_code_hook()  # in `bentoml serve` itself: exit non-zero when the workers give up
+connection_guard.install(SETTINGS.connection_limits)  # head timeout and size, connection cap
 
 
 @bentoml.asgi_app(info_app, path="/", name="model_info")

@@ -96,6 +96,17 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable("QU_MAX_BODY_BYTES", "(fits a full batch)", "service: largest request body"),
     Variable("QU_BODY_TIMEOUT_S", "10", "service: seconds a request body may take to arrive (408 after)"),
+    Variable(
+        "QU_HEADER_TIMEOUT_S",
+        "10",
+        "service: seconds a request head may take to arrive (408 after; a silent connection is closed)",
+    ),
+    Variable("QU_MAX_HEADER_BYTES", "65536", "service: largest request head, request line and headers (431 beyond)"),
+    Variable(
+        "QU_MAX_CONNECTIONS",
+        "1000",
+        "service: open connections per worker; at the cap the longest idle one is closed, else 503",
+    ),
     Variable("QU_BATCHING", "local", "service: `local` micro-batching across requests, or `off`"),
     Variable("QU_BATCH_MAX_SIZE", "128", "service: most queries per model batch"),
     Variable("QU_BATCH_MAX_CHARS", "16384", "service: most query characters per model batch"),
