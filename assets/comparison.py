@@ -44,7 +44,7 @@ class ComparisonConfig(dg.Config):
         default=DEFAULTS.min_improvement, description="How much a candidate must beat the champion by."
     )
     servable_kinds: list[str] = Field(
-        default=["crf", "onnx"],
+        default=["crf", "onnx", "cascade"],
         description="Kinds the bento can serve (it ships ONNX Runtime, not PyTorch): others are compared, never promoted.",
     )
     latency_queries: int = Field(default=200, description="Single-query timings per candidate.")
@@ -100,13 +100,14 @@ def blocking_reasons(rows: list[dict], servable_kinds: list[str]) -> dict[str, l
             ("transformer", "transformer_tagger"),
             ("onnx_fp32", "onnx_fp32_tagger"),
             ("onnx_int8", "onnx_int8_tagger"),
+            ("cascade", "cascade_tagger"),
         )
     },
     deps=SPLIT_ASSET_KEYS,
     group_name="comparison",
     kinds={"python"},
     owners=OWNERS,
-    code_version="2",
+    code_version="3",
 )
 def model_comparison(
     context: dg.AssetExecutionContext,
@@ -115,6 +116,7 @@ def model_comparison(
     transformer: str,
     onnx_fp32: str,
     onnx_int8: str,
+    cascade: str,
     warehouse: Warehouse,
     model_store: ModelStore,
 ) -> dg.Output[dict]:
@@ -122,7 +124,13 @@ def model_comparison(
     registry = model_store.registry()
     splits = load_splits(warehouse)
     queries = [e.text for e in (splits.gold_dev or splits.test)]
-    tags = {"crf": crf, "transformer": transformer, "onnx-fp32": onnx_fp32, "onnx-int8": onnx_int8}
+    tags = {
+        "crf": crf,
+        "transformer": transformer,
+        "onnx-fp32": onnx_fp32,
+        "onnx-int8": onnx_int8,
+        "cascade": cascade,
+    }
     rows = []
     for name, tag in tags.items():
         rows.append(measured_row(registry, name, tag, queries, config.latency_queries))

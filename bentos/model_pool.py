@@ -53,6 +53,8 @@ class LoadedModel:
             "metrics": m.get("metrics") or {},
             "provider": self.provider,
             "load_seconds": round(self.load_seconds, 3),
+            # a cascade's rule, members and the share of this process's queries it routed
+            **({"cascade": self.tagger.routing_info()} if hasattr(self.tagger, "routing_info") else {}),
         }
 
 

@@ -93,6 +93,11 @@ MODEL_INFO_SCHEMA = {
             "type": "object",
             "description": "the head-query cache: enabled, tag, model_tag, entries, hits, misses, or why it is unused",
         },
+        "cascade": {
+            "type": "object",
+            "description": "only when a cascade is served: rule, threshold, members, and this process's queries, "
+            "routed and share_routed (the share its second tagger answered)",
+        },
         "uptime_s": {"type": "number"},
         "prediction_log_dir": {"type": "string", "description": "only with the right X-Admin-Token"},
         "registry_home": {"type": "string", "description": "only with the right X-Admin-Token"},

@@ -85,6 +85,7 @@ class PredictionLog:
                 "model_tag": result.get("model_tag") or model_tag,
                 "linking_index": result.get("linking_index"),
                 "source": result.get("source") or "model",
+                "routed": result.get("routed"),
                 "latency_ms": round(float(latency_ms), 3),
             }
             for i, result in enumerate(results)

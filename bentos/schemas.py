@@ -47,6 +47,11 @@ class ParsedOut(BaseModel):
     source: str = Field(
         "model", description="model: tagged by the model; cache: the head-query cache's answer (same model tag)"
     )
+    routed: Optional[bool] = Field(
+        None,
+        description="only when a cascade answered: true if its second (transformer) tagger tagged this query, "
+        "false if the first (CRF) was sure enough; absent for a single model",
+    )
 
 
 class ParseResponse(BaseModel):

@@ -201,6 +201,7 @@ LOADERS: dict[str, str] = {
     "crf": "query_understanding.crf.tagger:CRFTagger.load",
     "transformer": "query_understanding.transformer.loaders:load_transformer_tagger",
     "onnx": "query_understanding.transformer.loaders:load_onnx_tagger",
+    "cascade": "query_understanding.cascade:CascadeTagger.load",
 }
 
 

@@ -69,6 +69,8 @@ class ParsedQuery:
     tags: list[str]
     entities: list[Entity] = field(default_factory=list)
     uncertainty: float | None = None
+    #: A cascade's answer: True when its second (stronger) tagger answered; None: not a cascade.
+    routed: bool | None = None
 
     def first(self, entity_type: str) -> str | None:
         """Text of the first entity of ``entity_type``, or None: what a search filter uses."""
@@ -96,4 +98,6 @@ class ParsedQuery:
             "color": self.color,
             "type": self.type,
             "uncertainty": self.uncertainty,
+            # only a cascade's answers carry it, so a single model's answer keeps its shape
+            **({"routed": self.routed} if self.routed is not None else {}),
         }

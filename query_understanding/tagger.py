@@ -8,11 +8,20 @@ decode path that serving uses, so evaluation and serving run the same decoding c
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from query_understanding.bio import entities_from_tags, repair_bio
 from query_understanding.schema import ParsedQuery
 from query_understanding.text import MAX_QUERY_CHARS, tokenize, validate_query
+
+
+class Prediction(NamedTuple):
+    """One query's tags, their confidences (None: the model gives none) and, for a cascade,
+    whether its second tagger answered (None: not a cascade)."""
+
+    tags: list[str]
+    scores: list[float] | None
+    routed: bool | None = None
 
 
 class Tagger(ABC):
@@ -27,6 +36,10 @@ class Tagger(ABC):
     ) -> list[tuple[list[str], list[float] | None]]:
         """For each token list, its tags (one per token) and per-token confidences or None."""
 
+    def predict_with_routes(self, token_lists: Sequence[Sequence[str]]) -> list[Prediction]:
+        """What :meth:`parse` decodes; a cascade says which of its taggers answered."""
+        return [Prediction(tags, scores) for tags, scores in self.predict_tags_with_scores(token_lists)]
+
     def predict_tags(self, token_lists: Sequence[Sequence[str]]) -> list[list[str]]:
         """Valid BIO tags for each token list (stray I- repaired)."""
         return [repair_bio(tags) for tags, _ in self.predict_tags_with_scores(token_lists)]
@@ -38,12 +51,13 @@ class Tagger(ABC):
         for query in queries:
             validate_query(query, max_query_chars)
         token_objs = [tokenize(q) for q in queries]
-        predictions = self.predict_tags_with_scores([[t.text for t in toks] for toks in token_objs])
+        predictions = self.predict_with_routes([[t.text for t in toks] for toks in token_objs])
         parsed = []
-        for query, toks, (tags, scores) in zip(queries, token_objs, predictions):
+        for query, toks, (tags, scores, routed) in zip(queries, token_objs, predictions):
             tags = repair_bio(tags)
             entities = entities_from_tags(query, tags, toks, scores)
-            parsed.append(ParsedQuery(query, [t.text for t in toks], tags, entities, expected_errors(scores)))
+            texts = [t.text for t in toks]
+            parsed.append(ParsedQuery(query, texts, tags, entities, expected_errors(scores), routed))
         return parsed
 
 

@@ -78,7 +78,7 @@
     select
       schema_version, request_id, item, ts, query,
       array(select jsonb_array_elements(coalesce(to_jsonb(entities), '[]'::jsonb))) as entities,
-      uncertainty, model_tag, source, latency_ms,
+      uncertainty, model_tag, source, routed, latency_ms,
       cast(null as {{ dbt.type_string() }}) as filename
     from {{ source('raw', 'prediction_logs') }}
   )
@@ -101,6 +101,7 @@
       uncertainty: 'double',
       model_tag: 'varchar',
       source: 'varchar',
+      routed: 'boolean',
       latency_ms: 'double'
     }
   )

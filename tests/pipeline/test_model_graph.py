@@ -75,6 +75,7 @@ def test_every_asset_of_the_graph_materializes(graph_run):
         "transformer_tagger",
         "onnx_fp32_tagger",
         "onnx_int8_tagger",
+        "cascade_tagger",
         "model_comparison",
         "champion",
         "linking_index",
@@ -112,7 +113,7 @@ def test_model_artifacts_record_their_lineage(graph_run):
     root, result = graph_run
     manifests = [json.loads(p.read_text()) for p in (root / "models").glob("*/*/manifest.json")]
     kinds = sorted(m["model_kind"] for m in manifests)
-    assert kinds == ["crf", "onnx", "onnx", "transformer"]
+    assert kinds == ["cascade", "crf", "onnx", "onnx", "transformer"]
     train_version = materializations(result)["train_queries"].tags["dagster/data_version"]
     for manifest in manifests:
         assert f"train:{train_version}" in manifest["data_version"]
@@ -120,6 +121,10 @@ def test_model_artifacts_record_their_lineage(graph_run):
         assert 0.0 <= manifest["metrics"]["evaluation"]["test"]["micro"]["f1"] <= 1.0
     onnx_parents = {m["parent_model_id"] for m in manifests if m["model_kind"] == "onnx"}
     assert onnx_parents == {next(m["model_id"] for m in manifests if m["model_kind"] == "transformer")}
+    cascade = next(m for m in manifests if m["model_kind"] == "cascade")
+    ids = {m["model_kind"]: m["model_id"] for m in manifests if m["model_kind"] in ("crf", "onnx")}
+    assert cascade["config"]["first_model_id"] == ids["crf"] and cascade["config"]["second_kind"] == "onnx"
+    assert cascade["parent_model_id"] == cascade["config"]["second_model_id"]
 
 
 def test_model_assets_are_identified_by_their_registry_tags(graph_run):
@@ -133,6 +138,7 @@ def test_model_assets_are_identified_by_their_registry_tags(graph_run):
         ("transformer_tagger", "transformer_tagger"),
         ("onnx_fp32_tagger", "onnx_taggers"),
         ("onnx_int8_tagger", "onnx_taggers"),
+        ("cascade_tagger", "cascade_tagger"),
     ):
         tag = result.output_for_node(node, asset if node == "onnx_taggers" else "result")
         assert tag == mats[asset].metadata["registry_tag"].value
@@ -151,12 +157,25 @@ def test_onnx_parity_check_passes(graph_run):
     assert "int8_promotable" in checks
 
 
+def test_the_cascade_keeps_its_transformers_f1_on_dev_routing_the_fewest_queries(graph_run):
+    root, result = graph_run
+    from model_registry import ModelRegistry
+
+    meta = materializations(result)["cascade_tagger"].metadata
+    _, manifest = ModelRegistry(root / "registry").get(meta["registry_tag"].value)
+    choice = manifest.extra["threshold_choice"]
+    assert choice["micro_f1"] >= choice["second_f1"]  # the default max_f1_drop is 0
+    assert 0.0 <= choice["share_routed"] <= 1.0 and meta["threshold"].value == choice["threshold"]
+    assert manifest.extra["members"]["first"] == result.output_for_node("crf_tagger")
+    assert "| threshold | share routed | micro F1 |" in meta["threshold_curve"].value
+
+
 def test_comparison_registers_every_candidate_and_a_champion_is_chosen(graph_run):
     root, result = graph_run
     comparison = materializations(result)["model_comparison"]
     summary = comparison.metadata["comparison"]
     assert [c.name for c in summary.schema.columns][:2] == ["candidate", "verdict"]
-    assert {r.data["candidate"] for r in summary.records} >= {"crf", "transformer", "onnx-fp32", "onnx-int8"}
+    assert {r.data["candidate"] for r in summary.records} >= {"crf", "transformer", "onnx-fp32", "onnx-int8", "cascade"}
     assert {r.data["verdict"] for r in summary.records} <= {"eligible", "refused", "current champion"}
     assert "| candidate | tag |" in comparison.metadata["comparison_details"].value
     assert comparison.metadata["chart_png"].value.startswith("![model comparison](data:image/png;base64,")
@@ -166,7 +185,7 @@ def test_comparison_registers_every_candidate_and_a_champion_is_chosen(graph_run
     with duckdb.connect(str(warehouse_file(root)), read_only=True) as connection:
         versions = connection.sql("select model_kind, latency_p99_ms from registry.model_versions").fetchall()
         events = connection.sql("select action, tag from registry.champion_events").fetchall()
-    assert sorted(kind for kind, _ in versions) == ["crf", "onnx", "onnx", "transformer"]
+    assert sorted(kind for kind, _ in versions) == ["cascade", "crf", "onnx", "onnx", "transformer"]
     assert all(latency is not None and latency > 0 for _, latency in versions)
     assert events == [("promote", champion)]
     gate = next(c for c in result.get_asset_check_evaluations() if c.check_name == "promotion_gate")

@@ -33,6 +33,7 @@ typed_lines as (
         cast(uncertainty as {{ qu_double_type() }}) as uncertainty,
         model_tag,
         coalesce(source, 'model') as answer_source,
+        cast(routed as {{ dbt.type_boolean() }}) as routed,
         cast(latency_ms as {{ qu_double_type() }}) as latency_ms,
         cast(schema_version as {{ dbt.type_int() }}) as schema_version,
         filename as source_file
@@ -63,6 +64,7 @@ select
     uncertainty,
     model_tag,
     answer_source,
+    routed,
     latency_ms,
     schema_version,
     source_file
@@ -86,6 +88,7 @@ select
     cast(null as {{ qu_double_type() }}) as uncertainty,
     cast(null as {{ dbt.type_string() }}) as model_tag,
     cast(null as {{ dbt.type_string() }}) as answer_source,
+    cast(null as {{ dbt.type_boolean() }}) as routed,
     cast(null as {{ qu_double_type() }}) as latency_ms,
     cast(null as {{ dbt.type_int() }}) as schema_version,
     cast(null as {{ dbt.type_string() }}) as source_file
