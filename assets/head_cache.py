@@ -20,13 +20,19 @@ from model_registry.linking_indexes import load_linking_index
 from pipeline.dataset_metadata import relation_name
 from pipeline.ui import OWNERS
 from query_understanding.artifacts import load_tagger
-from query_understanding.head_cache import build_head_cache, count_normalized, model_answers, save_head_cache
+from query_understanding.head_cache import (
+    build_head_cache,
+    count_normalized,
+    held_out_day_hit_rate,
+    model_answers,
+    save_head_cache,
+)
 from query_understanding.markdown import markdown_table
 from query_understanding.text import MAX_QUERY_CHARS
 from resources import ModelStore, Warehouse, dbt_project
 
-#: (dbt model, its query column): the traffic the cache's queries are counted in.
-LOG_MODELS = (("stg_query_logs", "query_text"), ("stg_predictions", "query"))
+#: (dbt model, its query column, its time column): the traffic the cache's queries are counted in.
+LOG_MODELS = (("stg_query_logs", "query_text", "event_ts"), ("stg_predictions", "query", "predicted_at"))
 
 
 class HeadCacheConfig(dg.Config):
@@ -35,24 +41,26 @@ class HeadCacheConfig(dg.Config):
     )
 
 
-def logged_query_counts(warehouse: Warehouse) -> dict[str, Counter]:
-    """Normalized-query counts per log model (read_table: the production warehouse is PostgreSQL)."""
+def logged_queries(warehouse: Warehouse) -> tuple[dict[str, Counter], list[tuple[str, str, int]]]:
+    """Normalized-query counts per log model, and ``(day, query, count)`` over both logs
+    (read_table: the production warehouse is PostgreSQL)."""
     manifest = dbt_project().manifest_path
-    counts = {}
-    for model, column in LOG_MODELS:
-        frame = warehouse.read_table(relation_name(model, manifest))
-        values = frame[column].dropna().value_counts()
-        counts[model] = count_normalized(values.items())
-    return counts
+    counts, dated = {}, []
+    for model, column, time_column in LOG_MODELS:
+        frame = warehouse.read_table(relation_name(model, manifest))[[column, time_column]].dropna()
+        counts[model] = count_normalized(frame[column].value_counts().items())
+        days = frame[time_column].astype("datetime64[ns]").dt.strftime("%Y-%m-%d")
+        dated += [(d, q, n) for (d, q), n in frame.groupby([days, frame[column]]).size().items()]
+    return counts, dated
 
 
 @dg.asset(
-    deps=[get_asset_key_for_model([query_dataset_models], m) for m, _ in LOG_MODELS],
+    deps=[get_asset_key_for_model([query_dataset_models], m) for m, _, _ in LOG_MODELS],
     ins={"served_tag": dg.AssetIn("champion"), "linking_tag": dg.AssetIn("linking_index")},
     group_name="serving",
     kinds={"python", "bentoml"},
     owners=OWNERS,
-    code_version="1",
+    code_version="2",
 )
 def head_query_cache(
     context: dg.AssetExecutionContext,
@@ -69,7 +77,7 @@ def head_query_cache(
     registry = model_store.registry()
     path, _ = registry.get(served_tag)
     index = load_linking_index(registry, linking_tag) if linking_tag else None
-    per_source = logged_query_counts(warehouse)
+    per_source, dated = logged_queries(warehouse)
     counts = sum(per_source.values(), Counter())
     cache = build_head_cache(
         counts,
@@ -87,12 +95,16 @@ def head_query_cache(
     }
     context.log.info(f"{tag}: {len(cache)} queries of {served_tag}, {cache.stats['coverage']:.1%} of the traffic")
     head = sorted(cache.entries, key=lambda q: -counts[q])[:15]
+    held_out = held_out_day_hit_rate(dated, config.top_n)
     return dg.Output(
         tag,
         metadata={
             "size": len(cache),
             "traffic_covered": cache.stats["coverage"],
             "traffic_covered_by_source": dg.MetadataValue.json(coverage),
+            # built from every day but the last, asked the last day's queries
+            "held_out_day_hit_rate": held_out["hit_rate"] if held_out else float("nan"),
+            "held_out_day": dg.MetadataValue.json(held_out),
             "distinct_queries": cache.stats["distinct_queries"],
             "model_tag": served_tag,
             "linking_index": linking_tag or "off",

@@ -101,6 +101,28 @@ def top_queries(counts: Mapping[str, int], n: int) -> list[str]:
     return [q for q, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: max(n, 0)]]
 
 
+def held_out_day_hit_rate(dated_queries: Iterable[tuple[str, str, int]], top_n: int) -> dict | None:
+    """How often a cache built from every day but the last would have answered the last day.
+
+    ``dated_queries`` are ``(day, query, count)``; the cache's queries are the ``top_n`` most
+    frequent normalized queries of the earlier days. An honest figure for the cache the asset
+    builds (whose own coverage is measured on the traffic it was chosen from). None with fewer
+    than two days of traffic."""
+    by_day: dict[str, Counter] = {}
+    for day, query, n in dated_queries:
+        key = normalize_query(query)
+        if key:
+            by_day.setdefault(str(day), Counter())[key] += int(n)
+    if len(by_day) < 2:
+        return None
+    *earlier, last = sorted(by_day)
+    head = set(top_queries(sum((by_day[d] for d in earlier), Counter()), top_n))
+    held_out = by_day[last]
+    total = sum(held_out.values())
+    hits = sum(n for q, n in held_out.items() if q in head)
+    return {"day": last, "days_before": len(earlier), "queries": total, "hit_rate": round(hits / total, 4)}
+
+
 def build_head_cache(
     counts: Mapping[str, int],
     answer: Callable[[Sequence[str]], list[dict]],

@@ -22,8 +22,16 @@ REPO = __import__("pathlib").Path(__file__).resolve().parents[2]
 
 
 def write_logs(path) -> None:
-    searches = pd.DataFrame({"query_text": ["blue shoes by prada"] * 5 + ["Nike red sneakers"] * 3 + ["zara"]})
-    served = pd.DataFrame({"query": ["nike  red sneakers"] * 2 + ["levis jeans in grey"]})
+    day1, day2 = pd.Timestamp("2026-11-30 10:00"), pd.Timestamp("2026-12-01 09:00")
+    searches = pd.DataFrame(
+        {
+            "query_text": ["blue shoes by prada"] * 5 + ["Nike red sneakers"] * 3 + ["zara"],
+            "event_ts": [day1] * 4 + [day2] + [day1] * 3 + [day2],
+        }
+    )
+    served = pd.DataFrame(
+        {"query": ["nike  red sneakers"] * 2 + ["levis jeans in grey"], "predicted_at": [day1, day1, day2]}
+    )
     with duckdb.connect(str(path)) as con:
         con.register("searches_frame", searches)
         con.register("served_frame", served)
@@ -54,6 +62,14 @@ def test_the_asset_caches_the_champions_answers_to_the_most_frequent_queries(tmp
     assert set(cache.entries) == {"blue shoes by prada", "nike red sneakers"}  # 5 and 3 + 2, normalized
     assert output.metadata["traffic_covered"].value == round(10 / 12, 6)
     assert output.metadata["model_tag"].value == model_tag and output.metadata["size"].value == 2
+    # built from 2026-11-30 alone, the cache would have answered 1 of the 3 queries of 2026-12-01
+    assert output.metadata["held_out_day_hit_rate"].value == round(1 / 3, 4)
+    assert output.metadata["held_out_day"].value == {
+        "day": "2026-12-01",
+        "days_before": 1,
+        "queries": 3,
+        "hit_rate": 0.3333,
+    }
     index = load_linking_index(registry, linking_tag)
     assert cache.model_tag == model_tag and cache.linking_version == index.version
     tagger = load_tagger(registry.get(model_tag)[0])

@@ -108,3 +108,18 @@ def test_lookup_answers_hits_for_the_cache_model_only_and_merges_model_answers_i
     merged = merge_answers(cached, [{"query": "zara", "model_tag": "qu-crf:a"}])
     assert [(r["query"], r["source"]) for r in merged] == [("zara", "model"), ("nike red sneakers", "cache")]
     assert merged[1]["model_tag"] == "qu-crf:a" and (served.hits, served.misses) == (1, 1)
+
+
+def test_the_held_out_day_hit_rate_asks_the_last_day_of_a_cache_built_from_the_days_before():
+    from query_understanding.head_cache import held_out_day_hit_rate
+
+    rows = [("2026-11-29", "red shoes", 5), ("2026-11-30", "Red  Shoes", 1), ("2026-11-30", "zara", 4)]
+    rows += [("2026-12-01", "red shoes", 3), ("2026-12-01", "zara", 1), ("2026-12-01", "gucci bag", 4)]
+    assert held_out_day_hit_rate(rows, top_n=1) == {
+        "day": "2026-12-01",
+        "days_before": 2,
+        "queries": 8,
+        "hit_rate": 0.375,
+    }
+    assert held_out_day_hit_rate(rows, top_n=2)["hit_rate"] == 0.5
+    assert held_out_day_hit_rate(rows[:1], top_n=5) is None  # one day: nothing to hold out
