@@ -140,6 +140,19 @@ def _workers(raw: str | None) -> int | str:
     return _int_env("QU_WORKERS", 1)
 
 
+def _follow_registry(raw: str | None, workers: int | str) -> int:
+    """``QU_FOLLOW_REGISTRY_S``: seconds between each worker's registry checks (0: off). ``auto``
+    (default): every 5 s when more than one worker runs, where ``POST /reload`` reaches only one of
+    them; off with one worker, which ``/reload`` always reaches."""
+    from bentos.registry_follow import DEFAULT_FOLLOW_S
+
+    value = (raw or "").strip().lower()
+    if value in ("", "auto"):
+        several = workers == "cpu_count" and (os.cpu_count() or 1) > 1 or (isinstance(workers, int) and workers > 1)
+        return DEFAULT_FOLLOW_S if several else 0
+    return _int_env("QU_FOLLOW_REGISTRY_S", 0, minimum=0)
+
+
 def _switch(name: str, raw: str | None, default: bool) -> bool:
     value = (raw or "").strip().lower()
     if not value:
@@ -216,6 +229,7 @@ class ServeSettings:
     batch_wait_ms: int = 0
     max_queue: int = 2048
     workers: int | str = 1  # or "cpu_count" (QU_WORKERS=auto): one worker per core
+    follow_registry_s: int = 0  # each worker's registry check interval (bentos/registry_follow.py); 0: off
     gpus: int = 0
     admin_token: str | None = None
     linking_index: str | None = None  # a linking-index tag, "off", or None: the newest stored one
@@ -239,6 +253,9 @@ class ServeSettings:
             batch_wait_ms=_int_env("QU_BATCH_WAIT_MS", 0, minimum=0),
             max_queue=max(_int_env("QU_BATCH_MAX_QUEUE", 2048), limits.max_batch),
             workers=_workers(os.environ.get("QU_WORKERS")),
+            follow_registry_s=_follow_registry(
+                os.environ.get("QU_FOLLOW_REGISTRY_S"), _workers(os.environ.get("QU_WORKERS"))
+            ),
             gpus=_int_env("QU_GPUS", 0, minimum=0),
             admin_token=os.environ.get("QU_ADMIN_TOKEN") or None,
             linking_index=(os.environ.get("QU_LINKING_INDEX") or "").strip() or None,

@@ -55,9 +55,9 @@ and ``/docs``: :mod:`bentos.info_routes`; tag resolution and model loading: :mod
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
+import threading
 import time
 from typing import Optional
 
@@ -97,6 +97,7 @@ with bentoml.importing():
     from bentos.openapi import OpenAPIPatch
     from bentos.prediction_log import PredictionLog
     from bentos.readiness import ReadinessGate, ReloadStatus, admin_refusal
+    from bentos.registry_follow import RegistryFollower
     from bentos.startup import (
         exit_with_supervisor,
         install_exit_code_hook,
@@ -154,7 +155,12 @@ class QueryParser:
         self.head_cache = self._head_cache_for(self.model_set)
         self.request_ids = RequestIds()
         self.reload_status = ReloadStatus(self.model_set.served_tag, self.model_set.source)
-        self._reload_lock = asyncio.Lock()
+        self._reload_lock = threading.Lock()
+        if SETTINGS.follow_registry_s:  # every worker follows promotions by itself (bentos/registry_follow.py)
+            follower = RegistryFollower(
+                self._registry_choice, lambda: self.model_set.served_tag, self._reload_from_registry
+            )
+            follower.start(SETTINGS.follow_registry_s)
         self._started = time.time()
         served = self.model_set.models[self.model_set.served_tag]
         logger.info(
@@ -227,21 +233,11 @@ class QueryParser:
             status, message = refusal
             logger.info("POST /reload refused with %d: %s", status, message)
             return error_response(status, message, ctx)
-        async with self._reload_lock:
-            old = self.model_set
-            try:
-                new = await anyio.to_thread.run_sync(
-                    load_model_set, self.registry, self.settings, old, bento_model_tags()
-                )
-            except ModelLoadError as exc:
-                logger.error("reload failed, still serving %s: %s", old.served_tag, exc)
-                self.reload_status.failed(str(exc))
-                return error_response(500, f"reload failed: {exc}", ctx, reloaded=False, served_tag=old.served_tag)
-            head_cache = await anyio.to_thread.run_sync(self._head_cache_for, new)
-            self.retired = {t: m for t, m in old.models.items() if t not in new.models}
-            self.model_set, self.head_cache = new, head_cache
-            self.reload_status.succeeded(new.served_tag)
-        logger.info("reloaded: serving %s (was %s)", new.served_tag, old.served_tag)
+        try:
+            old, new = await anyio.to_thread.run_sync(self._reload_from_registry)
+        except ModelLoadError as exc:
+            served = self.model_set.served_tag
+            return error_response(500, f"reload failed: {exc}", ctx, reloaded=False, served_tag=served)
         return {
             "reloaded": True,
             "served_tag": new.served_tag,
@@ -249,6 +245,25 @@ class QueryParser:
             "source": new.source,
             "ab": [{"tag": t, "weight": w} for t, w in new.arms],
         }
+
+    def _reload_from_registry(self) -> tuple[ModelSet, ModelSet]:
+        """Load what the registry chooses and swap it in; ``(old, new)``. On ModelLoadError the
+        old set keeps serving and the failure is recorded (``/model_info``, ``/readyz``). Called
+        by ``POST /reload`` and by the registry follower, one at a time."""
+        with self._reload_lock:
+            old = self.model_set
+            try:
+                new = load_model_set(self.registry, self.settings, old, bento_model_tags())
+            except ModelLoadError as exc:
+                logger.error("reload failed, still serving %s: %s", old.served_tag, exc)
+                self.reload_status.failed(str(exc))
+                raise
+            head_cache = self._head_cache_for(new)
+            self.retired = {t: m for t, m in old.models.items() if t not in new.models}
+            self.model_set, self.head_cache = new, head_cache
+            self.reload_status.succeeded(new.served_tag)
+        logger.info("reloaded: serving %s (was %s)", new.served_tag, old.served_tag)
+        return old, new
 
     # ------------------------------------------------------------------ batching
     def _tag_local_batch(self, items: list[dict]) -> list[dict]:

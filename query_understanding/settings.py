@@ -115,7 +115,13 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "QU_WORKERS",
         "1",
-        "service: worker processes, or `auto`: one per core (reload reaches one worker: restart instead)",
+        "service: worker processes, or `auto`: one per core (reload reaches one worker; the others follow the registry)",
+    ),
+    Variable(
+        "QU_FOLLOW_REGISTRY_S",
+        "auto",
+        "service: seconds between each worker's registry checks, reloading when its choice changed "
+        "(`auto`: 5 with more than one worker, else off; 0: off)",
     ),
     Variable("QU_GPUS", "0", "service: GPUs to request per worker"),
     Variable(
