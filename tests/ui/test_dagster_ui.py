@@ -69,7 +69,9 @@ def test_a_model_page_shows_f1_per_type(page):
     per_type = metadata_row(page, "test_per_type")
     per_type.wait_for()
     for entity_type in ("BRAND", "COLOR", "TYPE"):
-        assert per_type.get_by_text(entity_type, exact=True).count() == 1, entity_type
+        cell = per_type.get_by_text(entity_type, exact=True)
+        cell.first.wait_for()  # the row renders before its markdown table (a clean-clone run counted 0)
+        assert cell.count() == 1, entity_type
     metadata_row(page, "test_f1_BRAND").wait_for()
 
 
