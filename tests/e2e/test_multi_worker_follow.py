@@ -31,13 +31,15 @@ def answering_tags(server, n: int = 40) -> set[str]:
     return tags
 
 
-def worker_pids(server, n: int = 40) -> set[int]:
-    return {
-        requests.get(
-            f"{server.url}/model_info", headers={"X-Admin-Token": "t", "Connection": "close"}, timeout=10
-        ).json()["pid"]
-        for _ in range(n)
-    }
+def worker_pids(server, timeout_s: float = 90) -> set[int]:
+    """The PIDs answering ``/model_info`` on fresh connections, until two are seen (the server is
+    ready when its first worker is; the second may still be loading its models)."""
+    pids: set[int] = set()
+    deadline = time.monotonic() + timeout_s
+    while len(pids) < 2 and time.monotonic() < deadline:
+        headers = {"X-Admin-Token": "t", "Connection": "close"}
+        pids.add(requests.get(f"{server.url}/model_info", headers=headers, timeout=10).json()["pid"])
+    return pids
 
 
 def test_every_worker_serves_a_promoted_model_within_seconds(two_workers, serving_home):
