@@ -240,6 +240,7 @@ class ServeSettings:
     @classmethod
     def from_env(cls) -> "ServeSettings":
         limits = Limits.from_env()
+        workers = _workers(os.environ.get("QU_WORKERS"))
         return cls(
             serve_tag=(os.environ.get("QU_SERVE_TAG") or "").strip() or None,
             ab_arms=parse_ab_tags(os.environ.get("QU_AB_TAGS")),
@@ -252,10 +253,8 @@ class ServeSettings:
             max_batch_chars=max(_int_env("QU_BATCH_MAX_CHARS", DEFAULT_MAX_BATCH_CHARS), limits.max_request_chars),
             batch_wait_ms=_int_env("QU_BATCH_WAIT_MS", 0, minimum=0),
             max_queue=max(_int_env("QU_BATCH_MAX_QUEUE", 2048), limits.max_batch),
-            workers=_workers(os.environ.get("QU_WORKERS")),
-            follow_registry_s=_follow_registry(
-                os.environ.get("QU_FOLLOW_REGISTRY_S"), _workers(os.environ.get("QU_WORKERS"))
-            ),
+            workers=workers,
+            follow_registry_s=_follow_registry(os.environ.get("QU_FOLLOW_REGISTRY_S"), workers),
             gpus=_int_env("QU_GPUS", 0, minimum=0),
             admin_token=os.environ.get("QU_ADMIN_TOKEN") or None,
             linking_index=(os.environ.get("QU_LINKING_INDEX") or "").strip() or None,

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from query_understanding.evaluation.metrics import sequence_counts
+from query_understanding.evaluation.metrics import Counts, sequence_counts
 from query_understanding.tagger import Prediction, Tagger
 
 ROUTE_RULE = "min_token_confidence"
@@ -155,13 +155,8 @@ class ThresholdChoice:
         return {k: getattr(self, k) for k in ("threshold", "share_routed", "micro_f1", "first_f1", "second_f1")}
 
 
-def _micro_counts(gold: Sequence[str], pred: Sequence[str]) -> tuple[int, int, int]:
-    counts = sequence_counts(gold, pred).values()
-    return sum(c.tp for c in counts), sum(c.fp for c in counts), sum(c.fn for c in counts)
-
-
-def _f1(tp: int, fp: int, fn: int) -> float:
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+def _micro_counts(gold: Sequence[str], pred: Sequence[str]) -> Counts:
+    return sum(sequence_counts(gold, pred).values(), Counts())
 
 
 def choose_threshold(
@@ -179,18 +174,17 @@ def choose_threshold(
     confidences = [route_confidence(scores) for _, scores in first]
     by_first = [_micro_counts(g, tags) for g, (tags, _) in zip(gold, first)]
     by_second = [_micro_counts(g, tags) for g, tags in zip(gold, second_tags)]
-    totals = [sum(c[k] for c in by_first) for k in range(3)]
-    first_f1 = _f1(*totals)
-    second_f1 = _f1(*(sum(c[k] for c in by_second) for k in range(3)))
+    totals = sum(by_first, Counts())
+    first_f1, second_f1 = totals.f1, sum(by_second, Counts()).f1
     order = sorted(range(len(confidences)), key=confidences.__getitem__)
     curve, chosen, routed, n = [], None, 0, max(len(order), 1)
     cuts = sorted(set(confidences)) + [1.0 + 1e-9]
     for threshold in cuts:
         while routed < len(order) and confidences[order[routed]] < threshold:
             i = order[routed]
-            totals = [t - a + b for t, a, b in zip(totals, by_first[i], by_second[i])]
+            totals = totals - by_first[i] + by_second[i]
             routed += 1
-        point = {"threshold": threshold, "share_routed": routed / n, "micro_f1": _f1(*totals)}
+        point = {"threshold": threshold, "share_routed": routed / n, "micro_f1": totals.f1}
         curve.append(point)
         if chosen is None and point["micro_f1"] >= second_f1 - max_f1_drop:
             chosen = point

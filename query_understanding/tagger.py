@@ -51,12 +51,12 @@ class Tagger(ABC):
         for query in queries:
             validate_query(query, max_query_chars)
         token_objs = [tokenize(q) for q in queries]
-        predictions = self.predict_with_routes([[t.text for t in toks] for toks in token_objs])
+        token_texts = [[t.text for t in toks] for toks in token_objs]
+        predictions = self.predict_with_routes(token_texts)
         parsed = []
-        for query, toks, (tags, scores, routed) in zip(queries, token_objs, predictions):
+        for query, toks, texts, (tags, scores, routed) in zip(queries, token_objs, token_texts, predictions):
             tags = repair_bio(tags)
             entities = entities_from_tags(query, tags, toks, scores)
-            texts = [t.text for t in toks]
             parsed.append(ParsedQuery(query, texts, tags, entities, expected_errors(scores), routed))
         return parsed
 

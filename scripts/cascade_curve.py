@@ -64,7 +64,9 @@ def trained_members(train, dev, seed: int, models: Path, variant: str) -> tuple[
 
 
 def main(argv: list[str] | None = None) -> int:
-    from query_understanding.experiments.cascade import cascade_of, cross_fitted, throughput
+    from query_understanding.cascade import CascadeTagger
+    from query_understanding.evaluation.metrics import entity_metrics
+    from query_understanding.experiments.cascade import cross_fitted, throughput
     from query_understanding.experiments.results import mean_sd
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -84,15 +86,13 @@ def main(argv: list[str] | None = None) -> int:
         crf_dir, onnx_dir = trained_members(train, dev, seed, args.models, args.variant)
         crf, onnx = load_tagger(crf_dir), load_tagger(onnx_dir)
         result = cross_fitted(dev, crf, onnx, seed, args.max_f1_drop)
-        from query_understanding.evaluation.metrics import entity_metrics
-
         gold = [e.tags for e in dev]
         alone = {
             name: entity_metrics(gold, tagger.predict_tags([e.tokens for e in dev])).micro.f1
             for name, tagger in (("crf", crf), ("transformer", onnx))
         }
         speed = throughput(
-            {"crf": crf, "transformer": onnx, "cascade": cascade_of(crf, onnx, result.threshold_all_dev)},
+            {"crf": crf, "transformer": onnx, "cascade": CascadeTagger(crf, onnx, result.threshold_all_dev)},
             [e.text for e in dev],
         )
         row = {

@@ -30,6 +30,9 @@ class Counts:
     def __add__(self, other: "Counts") -> "Counts":
         return Counts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
 
+    def __sub__(self, other: "Counts") -> "Counts":
+        return Counts(self.tp - other.tp, self.fp - other.fp, self.fn - other.fn)
+
     @property
     def support(self) -> int:
         """Number of gold entities."""

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Sequence
 
-from query_understanding.cascade import DEFAULT_MAX_F1_DROP, CascadeTagger, choose_threshold, route_confidence
+from query_understanding.cascade import DEFAULT_MAX_F1_DROP, choose_threshold, route_confidence
 from query_understanding.evaluation.metrics import entity_metrics
 from query_understanding.example import Example
 from query_understanding.tagger import Tagger
@@ -85,8 +85,3 @@ def throughput(
                 taggers[name].parse(batch)
             per_arm[name].append(len(queries) / (time.perf_counter() - started))
     return {name: round(statistics.median(v), 1) for name, v in per_arm.items()}
-
-
-def cascade_of(first: Tagger, second: Tagger, threshold: float) -> CascadeTagger:
-    """A cascade for measuring only (not savable: no member directories)."""
-    return CascadeTagger(first, second, threshold)
