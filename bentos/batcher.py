@@ -1,8 +1,9 @@
 """In-process adaptive micro-batching for one serving process (asyncio + one worker thread).
 
 Requests submit their items and await a future. One consumer task takes everything queued
-(up to ``max_batch_size`` items, never splitting a request) and runs the batch function in a
-thread; items arriving meanwhile form the next batch. At low load a request is processed at
+(up to ``max_batch_size`` items, never splitting a request) and runs the batch function in the
+batcher's own thread (a one-thread executor: cheaper to hand work to than anyio's pool); items
+arriving meanwhile form the next batch. At low load a request is processed at
 once (batch of one, no added latency); under load batches grow with the queue, which is what
 adaptive batching is for. ``max_wait_ms`` > 0 additionally holds a non-full batch open that
 long (useful on a GPU, where a bigger batch costs little more than a small one).
@@ -29,9 +30,8 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Sequence
-
-import anyio
 
 logger = logging.getLogger("bentoml.qu.batcher")
 
@@ -60,6 +60,7 @@ class MicroBatcher:
         self._queued_items = 0
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task | None = None
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="qu-batcher")
         self.batches = 0
         self.items = 0
         self.largest_batch = 0
@@ -122,7 +123,7 @@ class MicroBatcher:
                 self.items += len(flat)
                 self.largest_batch = max(self.largest_batch, len(flat))
                 try:
-                    results = await anyio.to_thread.run_sync(self.fn, flat)
+                    results = await asyncio.get_running_loop().run_in_executor(self._thread, self.fn, flat)
                     if len(results) != len(flat):
                         raise RuntimeError(f"batch function returned {len(results)} results for {len(flat)} items")
                 except Exception as exc:  # hand the error to every request of the batch

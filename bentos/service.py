@@ -22,7 +22,8 @@ Endpoints (the full table is in bentos/README.md):
 - ``POST /reload``: re-read the served tag from the registry and load it; on failure the old
   model keeps serving, the answer (500) says why and ``/readyz`` is 503 while the registry
   wants another model (:mod:`bentos.readiness`). Off unless ``QU_ADMIN_TOKEN`` is set (403),
-  then needs it as ``X-Admin-Token`` (401). Reloads the worker that receives it (one worker by default).
+  then needs it as ``X-Admin-Token`` (401). Reloads the worker that receives it; the other workers
+  follow the registry by themselves (:mod:`bentos.registry_follow`).
 - ``GET /model_info`` (served model, provider, A/B, limits, last reload; paths and PID only
   with the admin token) and ``GET /docs``; BentoML's
   ``/healthz``, ``/livez``, ``/readyz``, ``/metrics``, OpenAPI at ``/docs.json``, Swagger UI at ``/``.
@@ -44,10 +45,13 @@ the ``X-Model-Tag`` header and the prediction log.
 Head-query cache (``QU_HEAD_CACHE``, :mod:`bentos.head_cache`): the served model's answers to
 the most frequent queries, looked up before any model; used only when built for the served tag
 and linking index; each result says ``"source": "cache"`` or ``"model"``. Lean path
-(:mod:`bentos.lean`): /parse untraced, no access log (``QU_TRACE_PARSE``, ``QU_ACCESS_LOG``).
+(:mod:`bentos.lean`): /parse untraced, no access log (``QU_TRACE_PARSE``, ``QU_ACCESS_LOG``);
+:class:`~bentos.direct_parse.DirectParse` answers a validated /parse in front of BentoML's
+route through :meth:`QueryParser.answer`, the function the route calls too (``QU_DIRECT_PARSE``).
 
 Every answered query is appended to the prediction log (:mod:`bentos.prediction_log`,
-``QU_PREDICTION_LOG_DIR``) and fsynced before the response is sent.
+``QU_PREDICTION_LOG_DIR``) and fsynced before the response is sent, by the thread that tagged
+it, one write per batch (:mod:`bentos.answering`).
 
 Here: the service and its wiring. Response schemas: :mod:`bentos.schemas`; ``/model_info``
 and ``/docs``: :mod:`bentos.info_routes`; tag resolution and model loading: :mod:`bentos.model_pool`.
@@ -72,17 +76,18 @@ with bentoml.importing():
     from starlette.responses import JSONResponse
 
     from bentos import connection_guard
+    from bentos.answering import PendingAnswer, by_request, finish_answers
     from bentos.batcher import MicroBatcher, Overloaded
     from bentos.config import ServeSettings, valid_request_id
+    from bentos.direct_parse import Answer, DirectParse, ParseEndpoint, error_answer
     from bentos.head_cache import (
         ServedHeadCache,
         declared_head_cache_tag,
-        merge_answers,
         misses,
         resolve_head_cache,
     )
     from bentos.info_routes import info_app
-    from bentos.lean import RequestIds, service_config
+    from bentos.lean import RequestIds, service_config, settle_heap
     from bentos.linking import declared_linking_tag
     from bentos.model_pool import (
         LoadedModel,
@@ -116,6 +121,7 @@ offline.apply()
 SETTINGS = ServeSettings.from_env()
 install_exit_code_hook()  # in `bentoml serve` itself: exit non-zero when the workers give up
 connection_guard.install(SETTINGS.connection_limits)  # head timeout and size, connection cap
+PARSE_ENDPOINT = ParseEndpoint()  # this worker's /parse answer, bound once its models are loaded
 
 
 @bentoml.asgi_app(info_app, path="/", name="model_info")
@@ -141,11 +147,12 @@ class QueryParser:
             record_start_failure(str(exc))
             raise
         record_start_success()
+        PARSE_ENDPOINT.bind(self.answer)  # DirectParse answers /parse through it from now on
         exit_with_supervisor()  # kill -9 of bentoml serve takes this worker with it
         self.retired: dict[str, LoadedModel] = {}  # previous set: answers batches queued before a reload
         self.prediction_log = PredictionLog(SETTINGS.prediction_log_dir)
         self.batcher = MicroBatcher(
-            self._tag_local_batch,
+            self._tag_and_log,
             SETTINGS.max_batch_size,
             SETTINGS.batch_wait_ms,
             SETTINGS.max_queue,
@@ -162,6 +169,7 @@ class QueryParser:
             )
             follower.start(SETTINGS.follow_registry_s)
         self._started = time.time()
+        settle_heap()  # the models stay: keep the cycle collector off them (bentos/lean.py)
         served = self.model_set.models[self.model_set.served_tag]
         logger.info(
             "serving %s (%s, from %s) on %s; A/B: %s; batching: %s; prediction log: %s; limits: %s",
@@ -188,40 +196,43 @@ class QueryParser:
         query: Optional[str] = Field(None, description="a single query (instead of 'queries')"),  # noqa: B008
     ) -> ParseResponse:
         """Tag queries: entities with types, text and character offsets into each query."""
-        started = time.perf_counter()
         # The one validation happened in RequestGuard (installed below, in front of every route);
-        # ``queries`` / ``query`` are declared for the OpenAPI document only.
-        batch: list[str] = ctx.request.state.qu_queries
-        request_id = valid_request_id(ctx.request.headers.get("x-request-id")) or self.request_ids.next()
+        # ``queries`` / ``query`` are declared for the OpenAPI document only. With the direct
+        # path on (the default) DirectParse answers before this route is reached.
+        status, body, headers = await self.answer(ctx.request.state.qu_queries, ctx.request.headers.get("x-request-id"))
+        ctx.response.status_code = status  # BentoML sends this status, not the response's
+        return JSONResponse(body, status_code=status, headers=headers)
+
+    async def answer(self, batch: list[str], client_request_id: str | None) -> Answer:
+        """The /parse answer for validated queries: the head cache, then the batcher, whose
+        thread also logs (:mod:`bentos.answering`). The one implementation behind the BentoML
+        route and :class:`~bentos.direct_parse.DirectParse`."""
+        request_id = valid_request_id(client_request_id) or self.request_ids.next()
+        request = PendingAnswer(request_id, time.perf_counter(), None)
         model_set, head_cache = self.model_set, self.head_cache
         chosen = model_set.choose(request_id)
-        cached = head_cache.lookup(chosen, batch)  # None: the cache cannot answer for `chosen`
-        items = [{"tag": chosen, "query": q} for q in misses(cached, batch)]
+        request.cached = head_cache.lookup(chosen, batch)  # None: the cache cannot answer for `chosen`
+        items = [{"tag": chosen, "query": q, "request": request} for q in misses(request.cached, batch)]
         try:
-            if not items:
-                tagged = []
+            if not items:  # every query a cache hit: only the log to write
+                await anyio.to_thread.run_sync(finish_answers, [(request, [])], self.prediction_log)
             elif self.settings.batching == "local":
-                tagged = await self.batcher.submit(items)
+                await self.batcher.submit(items)
             else:
-                tagged = await anyio.to_thread.run_sync(self._tag_local_batch, items)
+                await anyio.to_thread.run_sync(self._tag_and_log, items)
         except Overloaded as exc:
-            return error_response(503, f"server overloaded ({exc}); retry", ctx)
-        results = merge_answers(cached, tagged)
-        answered = results[0]["model_tag"]
-        latency_ms = (time.perf_counter() - started) * 1000
-        rows = PredictionLog.make_rows(request_id, results, answered, latency_ms)
-        try:
-            await anyio.to_thread.run_sync(self.prediction_log.append, rows)
+            return error_answer(503, f"server overloaded ({exc}); retry")
         except OSError as exc:
             logger.error("prediction log write failed: %s", exc)
-            return error_response(503, f"prediction log unavailable ({exc}); the request was not answered", ctx)
+            return error_answer(503, f"prediction log unavailable ({exc}); the request was not answered")
+        results = request.results
         body = {
             "results": [{k: v for k, v in r.items() if k not in ("model_tag", "linking_index")} for r in results],
-            "model_tag": answered,
+            "model_tag": request.model_tag,
             "linking_index": results[0].get("linking_index"),
             "request_id": request_id,
         }
-        return JSONResponse(body, headers={"x-request-id": request_id, "x-model-tag": answered})
+        return Answer(200, body, {"x-request-id": request_id, "x-model-tag": request.model_tag})
 
     @bentoml.api(route="/reload")
     async def reload(self, ctx: bentoml.Context) -> dict:
@@ -262,12 +273,16 @@ class QueryParser:
             self.retired = {t: m for t, m in old.models.items() if t not in new.models}
             self.model_set, self.head_cache = new, head_cache
             self.reload_status.succeeded(new.served_tag)
+            settle_heap()
         logger.info("reloaded: serving %s (was %s)", new.served_tag, old.served_tag)
         return old, new
 
     # ------------------------------------------------------------------ batching
-    def _tag_local_batch(self, items: list[dict]) -> list[dict]:
-        return tag_items(self.model_set, items, self.retired, self.limits.max_query_chars)
+    def _tag_and_log(self, items: list[dict]) -> list[dict]:
+        """Tag a batch (items of whole requests), then finish and log its requests at once."""
+        tagged = tag_items(self.model_set, items, self.retired, self.limits.max_query_chars)
+        finish_answers(by_request(items, tagged), self.prediction_log)
+        return tagged
 
     def _head_cache_for(self, model_set: ModelSet) -> ServedHeadCache:
         linking = model_set.linking.index.version if model_set.linking is not None else None
@@ -318,8 +333,10 @@ class QueryParser:
 
 
 # Each acts on its own requests only: the guard validates every POST body before BentoML sees
-# it, the OpenAPI patch rewrites GET /docs.json, the readiness gate answers GET /readyz.
+# it, DirectParse answers the validated /parse requests, the OpenAPI patch rewrites
+# GET /docs.json, the readiness gate answers GET /readyz.
 QueryParser.add_asgi_middleware(RequestGuard, limits=SETTINGS.limits)
+QueryParser.add_asgi_middleware(DirectParse, endpoint=PARSE_ENDPOINT, enabled=SETTINGS.direct_parse)
 QueryParser.add_asgi_middleware(OpenAPIPatch, limits=SETTINGS.limits)
 QueryParser.add_asgi_middleware(ReadinessGate)
 # Models are declared here rather than as ``model = BentoModel(...)`` class attributes: the tags

@@ -168,8 +168,14 @@ def _is_json_content_type(value: str) -> bool:
     return media in ("", "application/json") or media.endswith("+json")
 
 
+def render_json(body: Any) -> bytes:
+    """JSON the way Starlette's ``JSONResponse`` renders it (compact, UTF-8, no NaN)."""
+    return json.dumps(body, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode("utf-8")
+
+
 async def send_json(send: Send, status: int, body: dict, headers: list[tuple[bytes, bytes]] | None = None) -> None:
-    data = json.dumps(body).encode("utf-8")
+    """Send ``body`` as the whole JSON response (the guard's refusals, the direct /parse answers)."""
+    data = render_json(body)
     await send(
         {
             "type": "http.response.start",

@@ -69,3 +69,32 @@ def measure_latency(
         n_single=n_single,
         batch_size=batch_size,
     )
+
+
+def greedy_batches(queries: Sequence[str], max_size: int, max_chars: float) -> list[list[str]]:
+    """``queries`` cut in order into batches the way the service's batcher takes them: add
+    queries while the batch stays within ``max_size`` queries and ``max_chars`` characters
+    (the first query of a batch always goes in)."""
+    batches: list[list[str]] = []
+    batch: list[str] = []
+    chars = 0
+    for query in queries:
+        if batch and (len(batch) + 1 > max_size or chars + len(query) > max_chars):
+            batches.append(batch)
+            batch, chars = [], 0
+        batch.append(query)
+        chars += len(query)
+    if batch:
+        batches.append(batch)
+    return batches
+
+
+def batched_throughput(tagger: Tagger, queries: Sequence[str], max_size: int, max_chars: float) -> float:
+    """Queries/s of ``tagger.parse`` over ``queries`` cut by :func:`greedy_batches` (one pass
+    after a warm-up batch): what a saturated batcher with these caps would reach."""
+    batches = greedy_batches(queries, max_size, max_chars)
+    tagger.parse(batches[0])
+    started = time.perf_counter()
+    for batch in batches:
+        tagger.parse(batch)
+    return len(queries) / (time.perf_counter() - started)

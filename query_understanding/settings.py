@@ -114,8 +114,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("QU_BATCH_MAX_QUEUE", "2048", "service: queued queries before 503"),
     Variable(
         "QU_WORKERS",
-        "1",
-        "service: worker processes, or `auto`: one per core (reload reaches one worker; the others follow the registry)",
+        "auto",
+        "service: worker processes; `auto`: one per core on a CPU, one on a GPU (reload reaches one worker; "
+        "the others follow the registry)",
     ),
     Variable(
         "QU_FOLLOW_REGISTRY_S",
@@ -143,6 +144,11 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable("QU_ACCESS_LOG", "off", "service: `on` writes BentoML's access log line per request"),
     Variable("QU_TRACE_PARSE", "off", "service: `on` traces `/parse` with OpenTelemetry (other routes always are)"),
+    Variable(
+        "QU_DIRECT_PARSE",
+        "on",
+        "service: `off` sends `/parse` through BentoML's route instead of answering it in front",
+    ),
     Variable("QU_SERVE", "1", "`scripts/run_main.sh`: `0` stops after the job instead of serving"),
     Variable("QU_PORT", "3000", "`scripts/serve.sh`: the port to serve on (always 127.0.0.1)"),
 )

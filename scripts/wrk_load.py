@@ -13,6 +13,12 @@ answer everything), over ``--clients`` keep-alive connections. Arms run one afte
 order that alternates per round; reported per arm: requests/s, p50/p99 latency, non-2xx
 responses and socket errors, and each arm's requests/s ratio to the first arm. Install wrk with
 ``apt-get install wrk``. Only loopback URLs are accepted.
+
+``--in-process`` also times, in this process, what a server does with one query besides HTTP:
+the served model set loaded as the service loads it (same registry, ``BENTOML_HOME``, and
+``QU_*`` settings) tags and links each of the same queries alone (``tag_items``, no head cache);
+the report then gives each arm's p50 minus that in-process p50, the HTTP overhead a keep-alive
+client pays (run it with ``--clients 1``).
 """
 
 from __future__ import annotations
@@ -75,6 +81,28 @@ def run_wrk(url: str, seconds: int, clients: int, threads: int, script: Path) ->
     return parse_wrk(done.stdout)
 
 
+def in_process_p50_ms(queries: list[str], passes: int = 3) -> dict:
+    """p50 (ms) of tagging and linking one query at a time with the served model set."""
+    import statistics
+    import time
+
+    from bentos.config import ServeSettings
+    from bentos.model_pool import load_model_set, tag_items
+    from model_registry import ModelRegistry
+
+    model_set = load_model_set(ModelRegistry.from_bentoml_config(), ServeSettings.from_env(), None, [])
+    items = [{"tag": model_set.served_tag, "query": q} for q in queries]
+    for item in items[:50]:  # warm-up
+        tag_items(model_set, [item])
+    timings = []
+    for _ in range(passes):
+        for item in items:
+            started = time.perf_counter()
+            tag_items(model_set, [item])
+            timings.append((time.perf_counter() - started) * 1000)
+    return {"served_tag": model_set.served_tag, "queries": len(timings), "p50_ms": round(statistics.median(timings), 3)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--arm", action="append", required=True, help="NAME=URL (the first is the baseline)")
@@ -82,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (1 leaves the cores to the server)")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--in-process", action="store_true", help="also time the served model set in process")
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -105,6 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     report["rps_ratio_to_" + base] = {
         name: [round(rd[name]["requests_per_s"] / rd[base]["requests_per_s"], 3) for rd in rounds] for name in arms
     }
+    if args.in_process:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        report["in_process"] = in_process = in_process_p50_ms(make_queries())
+        report["p50_minus_in_process_ms"] = {
+            name: [round(rd[name]["p50_ms"] - in_process["p50_ms"], 3) for rd in rounds] for name in arms
+        }
     print(json.dumps(report, indent=2))
     if args.json_out:
         args.json_out.write_text(json.dumps(report, indent=2) + "\n")

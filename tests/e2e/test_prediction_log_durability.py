@@ -1,5 +1,6 @@
 """The prediction log after a failed write (issue 11): no torn or orphaned row stays, the next
-append starts on a line of its own, and a failure does not break the next request.
+append starts on a line of its own, and a failure does not break the next request; a batch of
+requests is finished and logged in one write, all or none.
 
 The failures are real ones where the OS allows it: ``RLIMIT_FSIZE`` makes the kernel cut a
 write short at the limit and refuse the next with EFBIG (a disk filling up, without filling a
@@ -13,12 +14,14 @@ import json
 import os
 import resource
 import signal
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from bentos import durable_append
+from bentos.answering import PendingAnswer, by_request, finish_answers
 from bentos.prediction_log import PredictionLog
 
 
@@ -144,3 +147,53 @@ def test_every_request_of_a_failed_group_commit_is_refused_and_none_is_logged(tm
     assert [r["request_id"] for r in logged(tmp_path)] == ["ok-1", "ok-2"]
     assert (tmp_path / "date=2030-01-02").is_dir()  # created, and empty
     assert all(not p.read_bytes() for p in (tmp_path / "date=2030-01-02").glob("*.jsonl"))
+
+
+def pending(request_id: str, cached=None) -> PendingAnswer:
+    return PendingAnswer(request_id, time.perf_counter(), cached)
+
+
+def tagged(query: str) -> dict:
+    return {"query": query, "entities": [], "model_tag": "qu-crf:x", "linking_index": None}
+
+
+def test_a_batch_of_requests_is_finished_and_logged_in_one_durable_write(tmp_path, monkeypatch):
+    hit = {"query": "zara", "entities": [], "model_tag": "qu-crf:x", "source": "cache"}
+    first, second = pending("req-1", cached=[None, hit]), pending("req-2")
+    items = [
+        {"tag": "qu-crf:x", "query": "red shoes", "request": first},
+        {"tag": "qu-crf:x", "query": "nike", "request": second},
+        {"tag": "qu-crf:x", "query": "blue dress", "request": second},
+    ]
+    groups = by_request(items, [tagged(item["query"]) for item in items])
+    assert [(request.request_id, len(results)) for request, results in groups] == [("req-1", 1), ("req-2", 2)]
+    log = PredictionLog(tmp_path)
+    log.append(rows("earlier"))  # the file exists (creating it syncs the directory too)
+    fsyncs = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(durable_append.os, "fsync", lambda fd: fsyncs.append(fd) or real_fsync(fd))
+    finish_answers(groups, log)
+    log.close()
+    assert [r["query"] for r in first.results] == ["red shoes", "zara"]  # the cache hit in its place
+    assert [r["source"] for r in first.results] == ["model", "cache"]
+    assert [(r["request_id"], r["item"], r["query"]) for r in logged(tmp_path)] == [
+        ("earlier", 0, "red nike shoes"),
+        ("req-1", 0, "red shoes"),
+        ("req-1", 1, "zara"),
+        ("req-2", 0, "nike"),
+        ("req-2", 1, "blue dress"),
+    ]
+    assert len(fsyncs) == 1  # one fsync for the batch, not one per request
+
+
+def test_when_the_batch_write_fails_no_request_of_the_batch_is_logged(tmp_path):
+    log = PredictionLog(tmp_path)
+    log.append(rows("ok-1"))
+    size = sum(p.stat().st_size for p in tmp_path.glob("date=*/*.jsonl"))
+    batch = [(pending("failed-a"), [tagged("red shoes")]), (pending("failed-b"), [tagged("nike")] * 3)]
+    with file_size_limit(size + 150):
+        with pytest.raises(OSError):
+            finish_answers(batch, log)  # the service answers each of them 503
+    log.append(rows("ok-2"))
+    log.close()
+    assert [r["request_id"] for r in logged(tmp_path)] == ["ok-1", "ok-2"]

@@ -257,6 +257,22 @@ def test_ab_split_records_both_tags(serving_home, server_factory):
         assert body["results"][1]["query"] == f"nike jacket {rid.split('-')[1]}"
 
 
+def test_the_bentoml_route_answers_exactly_as_the_direct_path(server, serving_home, server_factory):
+    routed = server_factory(serving_home["home"], QU_DIRECT_PARSE="off")
+    payloads = [{"queries": ["blue shoes by prada", "red nike sneakers"]}, {"query": "zara"}]
+    for i, payload in enumerate(payloads):
+        direct = parse(server, payload, headers={"X-Request-ID": f"same-{i}"})
+        through_bentoml = parse(routed, payload, headers={"X-Request-ID": f"same-{i}"})
+        assert direct.status_code == through_bentoml.status_code == 200
+        assert direct.json() == through_bentoml.json()
+        for header in ("x-request-id", "x-model-tag", "content-type"):
+            assert direct.headers[header] == through_bentoml.headers[header]
+    refused = parse(routed, {"query": ""})  # the guard still validates in front of the route
+    assert refused.status_code == 422 and refused.json()["status"] == 422
+    rows = duckdb.sql(f"SELECT request_id FROM read_json('{routed.log_dir}/**/*.jsonl')").fetchall()
+    assert sorted(r[0] for r in rows) == ["same-0", "same-0", "same-1"]
+
+
 def test_bentoml_build_offline_references_model_by_tag(serving_home):
     import os
     import subprocess

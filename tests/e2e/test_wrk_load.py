@@ -21,7 +21,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def loaded(serving_home, server_factory):
-    return server_factory(serving_home["home"])
+    return server_factory(serving_home["home"], QU_WORKERS="auto")  # the default: one worker per core
 
 
 def test_a_short_wrk_run_reports_the_requests_the_server_answered_and_logged(loaded, tmp_path):

@@ -52,6 +52,10 @@ def start_server(home: Path, log_dir: Path, server_log: Path, env_overrides: dic
             "BENTOML_DO_NOT_TRACK": "True",
             "QU_PREDICTION_LOG_DIR": str(log_dir),
             "PYTHONUNBUFFERED": "1",
+            # One worker unless a test asks for more: most tests read one process's state
+            # (/model_info counters, the worker /reload reached). The default (one per core) is
+            # what test_multi_worker_follow.py and test_wrk_load.py run.
+            "QU_WORKERS": "1",
             **(env_overrides or {}),
         }
     )

@@ -38,3 +38,45 @@ def test_generated_request_ids_are_unique_per_process_and_split_ab_traffic_evenl
     arms = parse_ab_tags("qu-a:1:0.5,qu-b:1:0.5")
     share = sum(choose_arm(arms, i) == "qu-a:1" for i in ids) / len(ids)
     assert 0.45 < share < 0.55
+
+
+def test_workers_default_to_one_per_core_on_a_cpu_and_to_one_where_a_gpu_serves(monkeypatch):
+    from bentos import config
+
+    for name in ("QU_WORKERS", "QU_GPUS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(config.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(config.Path, "exists", lambda self: False)  # no /dev/nvidia0
+    assert ServeSettings.from_env().workers == "cpu_count"
+    monkeypatch.setenv("QU_GPUS", "1")
+    assert ServeSettings.from_env().workers == 1
+    monkeypatch.delenv("QU_GPUS")
+    monkeypatch.setattr(config.Path, "exists", lambda self: str(self) == "/dev/nvidia0")
+    assert ServeSettings.from_env().workers == 1
+    monkeypatch.setattr(config.Path, "exists", lambda self: False)
+    monkeypatch.setattr(config.os, "cpu_count", lambda: 1)
+    assert ServeSettings.from_env().workers == 1
+    monkeypatch.setenv("QU_WORKERS", "3")
+    assert ServeSettings.from_env().workers == 3
+
+
+def test_settling_the_heap_freezes_what_is_loaded_and_still_frees_what_a_reload_replaced():
+    import gc
+    import weakref
+
+    from bentos.lean import settle_heap
+
+    class Model:
+        pass
+
+    old = Model()
+    old.cycle = old  # only the cycle collector can free it
+    gone = weakref.ref(old)
+    try:
+        settle_heap()
+        assert gc.get_freeze_count() > 0 and gone() is not None
+        del old  # a reload dropped the previous model set
+        settle_heap()
+        assert gone() is None
+    finally:
+        gc.unfreeze()

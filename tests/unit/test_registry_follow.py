@@ -55,7 +55,7 @@ def test_an_unreadable_registry_keeps_the_model():
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({}, 0),
+        ({"QU_WORKERS": "1"}, 0),
         ({"QU_WORKERS": "2"}, DEFAULT_FOLLOW_S),
         ({"QU_WORKERS": "2", "QU_FOLLOW_REGISTRY_S": "0"}, 0),
         ({"QU_FOLLOW_REGISTRY_S": "3"}, 3),
