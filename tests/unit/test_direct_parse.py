@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 from bentos.direct_parse import Answer, DirectParse, ParseEndpoint, error_answer
 
@@ -28,7 +29,9 @@ def call(middleware, path="/parse", method="POST", queries=("blue shoes",), head
     async def send(message):
         sent.append(message)
 
-    asyncio.run(middleware(scope, receive, send))
+    # a loop of its own, in a thread: an earlier test (Playwright's sync API) may leave one running here
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, middleware(scope, receive, send)).result()
     start, body = sent
     return start["status"], dict(start["headers"]), body["body"]
 
