@@ -1,4 +1,5 @@
-"""CRF features of a token list: word form, shape, affixes, position, neighbours, gazetteer.
+"""CRF features of a token list: word form, shape, affixes, position, neighbours, gazetteer,
+word clusters.
 
 Feature dicts use pycrfsuite's conventions: a string value ``v`` for key ``k`` becomes the
 binary feature ``k=v``, a float is a weighted feature. Only true boolean features are emitted,
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from query_understanding.bio import bio_to_spans
+from query_understanding.crf.clusters import WordClusters
 from query_understanding.gazetteer import Gazetteer
 
 Features = dict[str, str | float]
@@ -36,6 +38,9 @@ class FeatureConfig:
     use_neighbours: bool = True
     window: int = 2
     use_gazetteer: bool = True
+    #: k-means clusters of the encoder's word pieces (:mod:`query_understanding.crf.clusters`);
+    #: 0: no cluster feature. 128 won on QueryNER dev (docs/experiments.md).
+    word_clusters: int = 128
 
 
 def word_shape(token: str) -> str:
@@ -92,11 +97,15 @@ def token_features(
     tokens: Sequence[str],
     config: FeatureConfig = FeatureConfig(),
     gazetteer: Gazetteer | None = None,
+    clusters: WordClusters | None = None,
 ) -> list[Features]:
-    """One feature dict per token. Gazetteer features need ``use_gazetteer`` and a gazetteer."""
+    """One feature dict per token. Gazetteer features need ``use_gazetteer`` and a gazetteer;
+    the cluster feature (``cf``: the word's first piece's cluster) needs ``word_clusters`` and
+    the clusters."""
     n = len(tokens)
     lower = [t.lower() for t in tokens]
     gaz = gazetteer_matches(tokens, gazetteer) if config.use_gazetteer and gazetteer is not None else None
+    cls = [clusters.of(t) for t in lower] if config.word_clusters and clusters is not None else None
     sequence: list[Features] = []
     for i, token in enumerate(tokens):
         feats: Features = {"bias": 1.0}
@@ -127,5 +136,7 @@ def token_features(
                     # Neighbours contribute only their B/I match label (``gaz:T``).
                     neighbour = {k: v for k, v in gaz[j].items() if k.count(":") == 1}
                     feats.update({f"{sign}:{k}": v for k, v in neighbour.items()})
+        if cls is not None:
+            feats["cf"] = cls[i]
         sequence.append(feats)
     return sequence

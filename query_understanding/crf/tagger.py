@@ -4,8 +4,9 @@ sklearn-crfsuite is used only to *train* (it wires up python-crfsuite's trainer 
 trained model is kept as the crfsuite model bytes and served through ``pycrfsuite.Tagger``
 opened in memory. That isolates its quirks here (0.5 returns numpy object arrays from
 ``predict``; the estimator keeps a temp model file) and makes a ``CRFTagger`` picklable and
-exactly reproducible from ``model.crfsuite`` + ``config.json`` + ``gazetteer.json``. Serving
-imports only pycrfsuite, not scikit-learn.
+exactly reproducible from ``model.crfsuite`` + ``config.json`` + ``gazetteer.json`` (+ the word
+clusters' two files, :mod:`query_understanding.crf.clusters`). Serving imports only pycrfsuite
+and tokenizers, not scikit-learn.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Iterable, Sequence
 
 import pycrfsuite
 
+from query_understanding.crf.clusters import WordClusters, fit_word_clusters
 from query_understanding.crf.features import FeatureConfig, token_features
 from query_understanding.example import Example
 from query_understanding.gazetteer import Gazetteer
@@ -51,6 +53,8 @@ class CRFConfig(FeatureConfig):
     #: Trained on finer source types (QueryNER's 17): {source type: project type} applied to
     #: each predicted tag, unmapped types -> O. None: trained on project labels.
     label_collapse: dict[str, str] | None = None
+    #: k-means seed of the word clusters (``word_clusters``, a feature switch).
+    cluster_seed: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "gazetteer_from_train", tuple(self.gazetteer_from_train))
@@ -82,10 +86,12 @@ class CRFTagger(Tagger):
         config: CRFConfig = CRFConfig(),
         gazetteer: Gazetteer | None = None,
         train_seconds: float | None = None,
+        clusters: WordClusters | None = None,
     ):
         self.model_bytes = bytes(model_bytes)
         self.config = config
         self.gazetteer = gazetteer
+        self.clusters = clusters
         self.train_seconds = train_seconds
         self._open()
 
@@ -109,7 +115,7 @@ class CRFTagger(Tagger):
 
     def features(self, tokens: Sequence[str]) -> list[dict]:
         """The exact feature dicts the model sees for ``tokens`` (useful when debugging)."""
-        return token_features(tokens, self.config, self.gazetteer)
+        return token_features(tokens, self.config, self.gazetteer, self.clusters)
 
     def predict_tags_with_scores(
         self, token_lists: Sequence[Sequence[str]]
@@ -140,6 +146,8 @@ class CRFTagger(Tagger):
         )
         if self.gazetteer is not None:
             self.gazetteer.save(directory / GAZETTEER_FILE)
+        if self.clusters is not None:
+            self.clusters.save(directory)
 
     @classmethod
     def load(cls, directory: str | Path) -> "CRFTagger":
@@ -150,16 +158,29 @@ class CRFTagger(Tagger):
         meta = json.loads((directory / CONFIG_FILE).read_text())
         gaz_path = directory / GAZETTEER_FILE
         gazetteer = Gazetteer.load(gaz_path) if gaz_path.is_file() else None
-        return cls(model.read_bytes(), CRFConfig.from_dict(meta["config"]), gazetteer)
+        config = CRFConfig.from_dict(meta["config"])
+        clusters = WordClusters.load(directory)
+        if config.word_clusters and clusters is None:
+            raise FileNotFoundError(f"{directory}: the CRF uses word clusters but has no cluster files")
+        return cls(model.read_bytes(), config, gazetteer, clusters=clusters)
 
 
 def train_crf(
     train_examples: Iterable[Example],
     config: CRFConfig = CRFConfig(),
     gazetteer: Gazetteer | None = None,
+    clusters: WordClusters | None = None,
 ) -> CRFTagger:
-    """Train a CRF on gold examples (anything with ``tokens`` and ``tags``)."""
+    """Train a CRF on gold examples (anything with ``tokens`` and ``tags``). With
+    ``word_clusters`` and no ``clusters`` given, they are fitted on the local encoder."""
     import sklearn_crfsuite  # imports scikit-learn (~1 s): only training pays for it
+
+    if config.word_clusters and (clusters is None or clusters.k != config.word_clusters):
+        from query_understanding.transformer.config import default_base_model
+
+        clusters = fit_word_clusters(default_base_model(), config.word_clusters, config.cluster_seed)
+    if not config.word_clusters:
+        clusters = None
 
     examples = [e for e in train_examples if e.tokens]
     if not examples:
@@ -169,7 +190,7 @@ def train_crf(
         for entity_type in config.gazetteer_from_train:
             spans = [text for e in examples for kind, text in e.entity_texts() if kind == entity_type]
             gaz = gaz.with_surfaces(entity_type, spans)
-    xs = [token_features(e.tokens, config, gaz) for e in examples]
+    xs = [token_features(e.tokens, config, gaz, clusters) for e in examples]
     ys = [list(e.tags) for e in examples]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="qu-crf-") as tmp:
@@ -186,4 +207,4 @@ def train_crf(
         crf.fit(xs, ys)
         model_bytes = path.read_bytes()
     seconds = round(time.perf_counter() - started, 3)
-    return CRFTagger(model_bytes, config, gaz, train_seconds=seconds)
+    return CRFTagger(model_bytes, config, gaz, train_seconds=seconds, clusters=clusters)

@@ -39,8 +39,10 @@ def score(tagger: Tagger, dev: Sequence[Example], train: Sequence[Example], cata
 
 
 def crf_config(variant: Variant, seed: int) -> CRFConfig:
-    """The CRF config of a variant. L-BFGS is deterministic: the seed changes nothing."""
-    return apply_overlay(CRFConfig(), variant.overlay)
+    """The CRF config of a variant. L-BFGS is deterministic: the seed only picks the word
+    clusters' k-means seed, for variants that use them."""
+    config = apply_overlay(CRFConfig(), variant.overlay)
+    return config.replace(cluster_seed=seed) if config.word_clusters else config
 
 
 def transformer_config(variant: Variant, seed: int):

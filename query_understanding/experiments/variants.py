@@ -77,6 +77,9 @@ VARIANTS: dict[tuple[str, str], Variant] = _variants(
     Variant("synthetic-4000-c2-0.2-iter-300", "crf", {"c2": 0.2, "max_iterations": 300}, TrainMix(max_synthetic=4000)),
     Variant("synthetic-2000-iter-300", "crf", {"max_iterations": 300}, TrainMix(max_synthetic=2000)),
     Variant("annotated-iter-300", "crf", {"max_iterations": 300}, TrainMix(ANNOTATED)),
+    Variant("no-clusters", "crf", {"word_clusters": 0}, CRF_MIX),  # the default before the clusters won
+    Variant("clusters-64", "crf", {"word_clusters": 64}, CRF_MIX),
+    Variant("clusters-256", "crf", {"word_clusters": 256}, CRF_MIX),
     Variant("default", "transformer", mix=TRANSFORMER_MIX),
     Variant("argmax", "transformer", {"decoding": "argmax"}, TRANSFORMER_MIX),
     Variant("annotated-only", "transformer", mix=TrainMix(ANNOTATED)),

@@ -45,10 +45,12 @@ def synthetic_examples(n: int = 240, seed: int = 7) -> list[Example]:
 
 
 def train_tiny_crf(root: Path, seed: int = 7, c1: float = 0.1) -> Path:
-    """Train and save a tiny CRF artifact under ``root``; return its directory."""
+    """Train and save a tiny CRF artifact under ``root``; return its directory. Without
+    gazetteer and word clusters: the feature set tests/e2e/golden was recorded with (the main
+    job's CRF, clusters included, is served by the pipeline tests)."""
     tagger = train_crf(
         synthetic_examples(seed=seed),
-        CRFConfig(c1=c1, max_iterations=50, use_gazetteer=False),
+        CRFConfig(c1=c1, max_iterations=50, use_gazetteer=False, word_clusters=0),
     )
     held_out = evaluate_tagger(tagger, synthetic_examples(60, seed=seed + 100), behavioral=False)
     path, _ = save_tagger(

@@ -40,8 +40,15 @@ def test_saved_artifact_layout_and_manifest(tiny_crf, tmp_path):
     )
     assert path == tmp_path / "crf" / manifest.model_id
     assert manifest.model_id.startswith("crf-") and len(manifest.model_id) == len("crf-") + 12
-    assert sorted(p.name for p in path.iterdir()) == ["config.json", MANIFEST, "model.crfsuite"]
-    assert [f["path"] for f in manifest.files] == ["config.json", "model.crfsuite"]
+    assert sorted(p.name for p in path.iterdir()) == sorted(
+        ["clusters.json", "clusters_tokenizer.json", "config.json", MANIFEST, "model.crfsuite"]
+    )
+    assert [f["path"] for f in manifest.files] == [
+        "clusters.json",
+        "clusters_tokenizer.json",
+        "config.json",
+        "model.crfsuite",
+    ]
     assert manifest.code_version == code_version()
     assert manifest.config["c1"] == tiny_crf.config.c1
     assert load_manifest(path) == manifest
