@@ -158,7 +158,8 @@ class CRFTagger(Tagger):
         meta = json.loads((directory / CONFIG_FILE).read_text())
         gaz_path = directory / GAZETTEER_FILE
         gazetteer = Gazetteer.load(gaz_path) if gaz_path.is_file() else None
-        config = CRFConfig.from_dict(meta["config"])
+        # A config saved before word clusters existed has no such key: that CRF had none.
+        config = CRFConfig.from_dict({"word_clusters": 0, **meta["config"]})
         clusters = WordClusters.load(directory)
         if config.word_clusters and clusters is None:
             raise FileNotFoundError(f"{directory}: the CRF uses word clusters but has no cluster files")

@@ -4,6 +4,7 @@ uses them refuses to load without them."""
 
 from __future__ import annotations
 
+import json
 import pickle
 
 import pytest
@@ -47,3 +48,16 @@ def test_a_crf_with_clusters_saves_loads_and_pickles_with_the_same_predictions(t
     (tmp_path / CLUSTERS_FILE).unlink()
     with pytest.raises(FileNotFoundError, match="word clusters"):
         CRFTagger.load(tmp_path)
+
+
+def test_a_crf_saved_before_word_clusters_existed_loads_without_them(tiny_examples, tmp_path):
+    tagger = train_crf(tiny_examples, CRFConfig(max_iterations=20, word_clusters=0))
+    tagger.save(tmp_path)
+    config_file = tmp_path / "config.json"
+    meta = json.loads(config_file.read_text())
+    del meta["config"]["word_clusters"], meta["config"]["cluster_seed"]  # the layout of earlier releases
+    config_file.write_text(json.dumps(meta))
+    loaded = CRFTagger.load(tmp_path)
+    assert loaded.config.word_clusters == 0 and loaded.clusters is None
+    tokens = [e.tokens for e in tiny_examples[:10]]
+    assert loaded.predict_tags_with_scores(tokens) == tagger.predict_tags_with_scores(tokens)
