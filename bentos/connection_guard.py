@@ -35,13 +35,14 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from bentos.config import ConnectionLimits
+from bentos.schemas import error_body
 
 logger = logging.getLogger("bentoml.qu.connections")
 
 
 def refusal_bytes(status: int, message: str) -> bytes:
     """A complete ``Connection: close`` HTTP/1.1 answer with the service's JSON error body."""
-    body = json.dumps({"error": message, "status": status}).encode()
+    body = json.dumps(error_body(status, message)).encode()
     head = (
         f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n"
         "content-type: application/json\r\n"

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 from typing import Awaitable, Callable, NamedTuple
 
+from bentos.schemas import error_body
 from bentos.validation import send_json
 
 logger = logging.getLogger("bentoml.qu.parse")
@@ -40,7 +41,7 @@ class Answer(NamedTuple):
 
 def error_answer(status: int, message: str) -> Answer:
     """An error in the project's one error shape, ``{"error", "status"}``."""
-    return Answer(status, {"error": message, "status": status}, {})
+    return Answer(status, error_body(status, message), {})
 
 
 AnswerFn = Callable[[list[str], "str | None"], Awaitable[Answer]]

@@ -17,7 +17,6 @@ constant time.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import threading
 from typing import Any, Awaitable, Callable
@@ -26,6 +25,8 @@ import anyio
 import bentoml
 
 from bentos.prediction_log import utc_timestamp
+from bentos.schemas import error_body
+from bentos.validation import send_json
 
 logger = logging.getLogger("bentoml.qu.readiness")
 
@@ -98,18 +99,7 @@ class ReadinessGate:
         if scope["type"] == "http" and scope.get("path") == self.path:
             reason = await self._reason()
             if reason is not None:
-                body = json.dumps({"error": f"not ready: {reason}", "status": 503}).encode()
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 503,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": body})
+                await send_json(send, 503, error_body(503, f"not ready: {reason}"))
                 return
         await self.app(scope, receive, send)
 

@@ -61,9 +61,14 @@ class ParseResponse(BaseModel):
     request_id: str
 
 
+def error_body(status: int, message: str, **extra: Any) -> dict:
+    """The project's one error body, ``{"error": message, "status": status, ...}``."""
+    return {"error": message, "status": status, **extra}
+
+
 def error_response(status: int, message: str, ctx: Any = None, **extra: Any) -> JSONResponse:
     """An error response. For an API with a ``ctx`` parameter BentoML overwrites the status
     with ``ctx.response.status_code``, so it is set there too."""
     if ctx is not None:
         ctx.response.status_code = status
-    return JSONResponse({"error": message, "status": status, **extra}, status_code=status)
+    return JSONResponse(error_body(status, message, **extra), status_code=status)

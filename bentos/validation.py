@@ -23,6 +23,7 @@ from typing import Any, Awaitable, Callable
 import anyio
 
 from bentos.config import Limits
+from bentos.schemas import error_body
 from query_understanding.text import QueryError, validate_query
 
 logger = logging.getLogger("bentoml.qu.requests")  # under "bentoml": shown in serve logs
@@ -239,7 +240,7 @@ class RequestGuard:
             await send_json(
                 send,
                 exc.status,
-                {"error": exc.message, "status": exc.status},
+                error_body(exc.status, exc.message),
                 [(b"connection", b"close")] if exc.status in (408, 413) else None,
             )
             return

@@ -161,6 +161,7 @@ def test_a_service_that_cannot_start_makes_bentoml_serve_exit_non_zero_with_the_
         BENTOML_DO_NOT_TRACK="True",
         QU_PREDICTION_LOG_DIR=str(tmp_path / "logs"),
         PYTHONUNBUFFERED="1",
+        QU_WORKERS="1",  # one worker: two interleave their failure lines, and the last must say why
         **env_tag,
     )
     cmd = [sys.executable, "-m", "bentoml", "serve", "bentos.service:QueryParser"]  # no --host: the default
