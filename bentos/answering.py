@@ -4,8 +4,9 @@ Why: a request used to leave the event loop twice, once to tag (the batcher's th
 to append its prediction-log rows; each hop costs 0.1-0.16 ms and the loop's time to schedule
 it, and every request paid its own fsync unless another happened to overlap. Now the thread that
 tagged a batch also merges each request's answers with its head-cache hits and appends the
-rows of the whole batch in one write and one fsync (:meth:`PredictionLog.append`), before any
-request of the batch is answered. If that write fails, every request of the batch fails with
+rows of the whole batch in one write (:meth:`PredictionLog.append`), before any request of the
+batch is answered; its fsync follows the answer (:mod:`bentos.background_sync`) unless
+``QU_PREDICTION_LOG_SYNC=before``. If that write fails, every request of the batch fails with
 the OSError (the service answers 503), and none of their rows is in the log.
 
 :class:`PendingAnswer` travels with a request's items through the batcher (the batcher never

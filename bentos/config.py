@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bentos.prediction_log import SYNC_MODES
 from query_understanding.settings import Locations
 from query_understanding.text import MAX_QUERY_CHARS
 
@@ -126,6 +127,13 @@ def _batching_mode(raw: str | None) -> str:
     if value not in _BATCHING_MODES:
         raise ConfigError(f"QU_BATCHING={raw!r}: use local (default) or off")
     return _BATCHING_MODES[value]
+
+
+def _log_sync_mode(raw: str | None) -> str:
+    value = (raw or "after").strip().lower()
+    if value not in SYNC_MODES:
+        raise ConfigError(f"QU_PREDICTION_LOG_SYNC={raw!r}: use after (default), before or off")
+    return value
 
 
 def _workers(raw: str | None, gpus: int) -> int | str:
@@ -243,6 +251,7 @@ class ServeSettings:
     access_log: bool = False  # BentoML's per-request access log line (bentos/lean.py)
     trace_parse: bool = False  # OpenTelemetry spans for /parse (bentos/lean.py)
     direct_parse: bool = True  # /parse answered in front of BentoML's route (bentos/direct_parse.py)
+    prediction_log_sync: str = "after"  # when logged rows are fsynced (bentos/background_sync.py)
 
     @classmethod
     def from_env(cls) -> "ServeSettings":
@@ -270,4 +279,5 @@ class ServeSettings:
             access_log=_switch("QU_ACCESS_LOG", os.environ.get("QU_ACCESS_LOG"), False),
             trace_parse=_switch("QU_TRACE_PARSE", os.environ.get("QU_TRACE_PARSE"), False),
             direct_parse=_switch("QU_DIRECT_PARSE", os.environ.get("QU_DIRECT_PARSE"), True),
+            prediction_log_sync=_log_sync_mode(os.environ.get("QU_PREDICTION_LOG_SYNC")),
         )

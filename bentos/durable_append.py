@@ -78,11 +78,13 @@ class AppendFile:
             reader.seek(size - 1)
             return reader.read(1) == b"\n"
 
-    def append(self, data: bytes) -> None:
-        """Append ``data`` (whole lines) durably, or cut the file back and raise OSError."""
+    def append(self, data: bytes, sync: bool = True) -> None:
+        """Append ``data`` (whole lines) durably, or cut the file back and raise OSError.
+        ``sync=False`` leaves the fsync to the caller (:mod:`bentos.background_sync`): the rows
+        are in the file, the step to the disk follows."""
         try:
             _write_all(self.fd, data)
-            if self.fsync:
+            if self.fsync and sync:
                 os.fsync(self.fd)
         except BaseException:
             self.rollback(self.good)

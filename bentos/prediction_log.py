@@ -14,10 +14,14 @@ One row per query (schema version 1; see bentos/README.md)::
 ``source`` is ``cache`` for an answer of the head-query cache (bentos/head_cache.py), else
 ``model``; rows written before it existed have none (read them as ``model``).
 
-:meth:`PredictionLog.append` returns only after the rows are written and fsynced, each file's
+:meth:`PredictionLog.append` returns only after the rows are written, each file's
 rows in one ``write`` of whole lines (:class:`bentos.durable_append.AppendFile`); when a write
 fails, the files are cut back to their last durable byte, so a failed append leaves no row
-(whole or torn) behind and the next row never lands on a torn line.
+(whole or torn) behind and the next row never lands on a torn line. ``sync`` says when the
+rows reach the disk: ``after`` (the default) fsyncs them in a thread of its own right after
+``append`` returns (:mod:`bentos.background_sync`: the answer no longer waits for the disk, and
+kill -9 of the process still loses nothing, the kernel has the bytes); ``before`` fsyncs before
+``append`` returns; ``off`` never (tests, simulations).
 Concurrent callers share fsyncs (group commit): whoever holds the writer lock writes and syncs
 everything queued so far, and a caller whose rows were covered by someone else's sync returns
 without syncing again. Read it with DuckDB::
@@ -34,9 +38,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from bentos.background_sync import BackgroundSync
 from bentos.durable_append import AppendFile
 
 SCHEMA_VERSION = 1
+SYNC_MODES = ("after", "before", "off")
 
 
 def utc_timestamp(when: datetime | None = None) -> str:
@@ -47,9 +53,13 @@ def utc_timestamp(when: datetime | None = None) -> str:
 class PredictionLog:
     """Append-only, date-partitioned JSONL log for one process."""
 
-    def __init__(self, root: str | Path, fsync: bool = True) -> None:
+    def __init__(self, root: str | Path, sync: str = "after") -> None:
+        if sync not in SYNC_MODES:
+            raise ValueError(f"sync={sync!r}: use one of {', '.join(SYNC_MODES)}")
         self.root = Path(root)
-        self.fsync = fsync
+        self.sync = sync
+        self.fsync = sync != "off"
+        self._background = BackgroundSync() if sync == "after" else None
         self._queue_lock = threading.Lock()  # guards _pending / _queued
         self._write_lock = threading.Lock()  # one writer at a time
         self._pending: list[tuple[str, bytes]] = []  # (date, line)
@@ -92,7 +102,8 @@ class PredictionLog:
         ]
 
     def append(self, rows: Iterable[Mapping]) -> None:
-        """Write ``rows`` durably; return once they are written and fsynced, else raise OSError
+        """Write ``rows`` durably; return once they are written (and, with ``sync="before"``,
+        fsynced), else raise OSError
         with none of them (nor of any request in the same group commit) left in the log."""
         lines = []
         for row in rows:
@@ -146,17 +157,26 @@ class PredictionLog:
             for date, block in blocks.items():
                 handle = self._file(date)
                 started[date] = handle.good
-                handle.append(b"".join(block))
+                handle.append(b"".join(block), sync=self._background is None)
         except OSError:
             for date, offset in started.items():
                 if date in self._files:
                     self._files[date].rollback(offset)
                     self._release(date)  # reopen (and re-check the tail) next time
             raise
+        if self._background is not None:  # descriptors of its own: a release cannot close them under it
+            self._background.submit([(os.dup(self._files[d].fd), str(self._files[d].path)) for d in blocks])
         for date in [d for d in self._files if d not in blocks]:  # a new day: close yesterday's file
             self._release(date)
 
+    def wait_synced(self, timeout: float | None = None) -> bool:
+        """Block until every row appended so far is fsynced; False if ``timeout`` ran out."""
+        return self._background.wait(timeout) if self._background is not None else True
+
     def close(self) -> None:
+        """Close the files, after the rows written so far are on disk."""
         with self._write_lock:
             for date in list(self._files):
                 self._release(date)
+        if self._background is not None:
+            self._background.close()

@@ -50,8 +50,9 @@ and linking index; each result says ``"source": "cache"`` or ``"model"``. Lean p
 route through :meth:`QueryParser.answer`, the function the route calls too (``QU_DIRECT_PARSE``).
 
 Every answered query is appended to the prediction log (:mod:`bentos.prediction_log`,
-``QU_PREDICTION_LOG_DIR``) and fsynced before the response is sent, by the thread that tagged
-it, one write per batch (:mod:`bentos.answering`).
+``QU_PREDICTION_LOG_DIR``) before the response is sent, by the thread that tagged it, one
+write per batch (:mod:`bentos.answering`), and fsynced right after the response
+(:mod:`bentos.background_sync`; ``QU_PREDICTION_LOG_SYNC=before``: before it).
 
 Here: the service and its wiring. Response schemas: :mod:`bentos.schemas`; ``/model_info``
 and ``/docs``: :mod:`bentos.info_routes`; tag resolution and model loading: :mod:`bentos.model_pool`.
@@ -150,7 +151,7 @@ class QueryParser:
         PARSE_ENDPOINT.bind(self.answer)  # DirectParse answers /parse through it from now on
         exit_with_supervisor()  # kill -9 of bentoml serve takes this worker with it
         self.retired: dict[str, LoadedModel] = {}  # previous set: answers batches queued before a reload
-        self.prediction_log = PredictionLog(SETTINGS.prediction_log_dir)
+        self.prediction_log = PredictionLog(SETTINGS.prediction_log_dir, SETTINGS.prediction_log_sync)
         self.batcher = MicroBatcher(
             self._tag_and_log,
             SETTINGS.max_batch_size,

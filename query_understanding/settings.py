@@ -145,6 +145,12 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("QU_ACCESS_LOG", "off", "service: `on` writes BentoML's access log line per request"),
     Variable("QU_TRACE_PARSE", "off", "service: `on` traces `/parse` with OpenTelemetry (other routes always are)"),
     Variable(
+        "QU_PREDICTION_LOG_SYNC",
+        "after",
+        "service: when logged rows are fsynced: `after` the answer, in a thread of their own (they are "
+        "written before it, so kill -9 loses none), `before` it (also safe from a power loss), or `off`",
+    ),
+    Variable(
         "QU_DIRECT_PARSE",
         "on",
         "service: `off` sends `/parse` through BentoML's route instead of answering it in front",

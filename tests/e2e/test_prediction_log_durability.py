@@ -157,7 +157,8 @@ def tagged(query: str) -> dict:
     return {"query": query, "entities": [], "model_tag": "qu-crf:x", "linking_index": None}
 
 
-def test_a_batch_of_requests_is_finished_and_logged_in_one_durable_write(tmp_path, monkeypatch):
+@pytest.mark.parametrize("sync", ["after", "before"])
+def test_a_batch_of_requests_is_finished_and_logged_in_one_durable_write(sync, tmp_path, monkeypatch):
     hit = {"query": "zara", "entities": [], "model_tag": "qu-crf:x", "source": "cache"}
     first, second = pending("req-1", cached=[None, hit]), pending("req-2")
     items = [
@@ -167,8 +168,9 @@ def test_a_batch_of_requests_is_finished_and_logged_in_one_durable_write(tmp_pat
     ]
     groups = by_request(items, [tagged(item["query"]) for item in items])
     assert [(request.request_id, len(results)) for request, results in groups] == [("req-1", 1), ("req-2", 2)]
-    log = PredictionLog(tmp_path)
+    log = PredictionLog(tmp_path, sync)
     log.append(rows("earlier"))  # the file exists (creating it syncs the directory too)
+    assert log.wait_synced(10)
     fsyncs = []
     real_fsync = os.fsync
     monkeypatch.setattr(durable_append.os, "fsync", lambda fd: fsyncs.append(fd) or real_fsync(fd))

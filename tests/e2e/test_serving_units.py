@@ -36,6 +36,13 @@ def test_settings_from_env(monkeypatch):
     with pytest.raises(ConfigError, match="QU_BATCHING"):
         ServeSettings.from_env()
     monkeypatch.setenv("QU_BATCHING", "local")
+    assert ServeSettings.from_env().prediction_log_sync == "after"
+    monkeypatch.setenv("QU_PREDICTION_LOG_SYNC", "Before")
+    assert ServeSettings.from_env().prediction_log_sync == "before"
+    monkeypatch.setenv("QU_PREDICTION_LOG_SYNC", "later")
+    with pytest.raises(ConfigError, match="QU_PREDICTION_LOG_SYNC"):
+        ServeSettings.from_env()
+    monkeypatch.delenv("QU_PREDICTION_LOG_SYNC")
     monkeypatch.setenv("QU_MAX_QUERY_CHARS", "zero")
     with pytest.raises(ConfigError, match="QU_MAX_QUERY_CHARS"):
         ServeSettings.from_env()

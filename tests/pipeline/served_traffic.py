@@ -19,7 +19,7 @@ MODEL_TAG = "qu-crf:crf-monitoringtest"
 
 def write_log(log_dir: Path, queries: list[tuple[str, list[dict]]], day: str, latency_ms: float = 2.0) -> Path:
     """One request per query on ``day`` (``YYYY-MM-DD``), as the service logs them."""
-    log = PredictionLog(log_dir, fsync=False)
+    log = PredictionLog(log_dir, sync="off")
     for i, (query, entities) in enumerate(queries):
         ts = f"{day}T{(i // 3600) % 24:02d}:{(i // 60) % 60:02d}:{i % 60:02d}.000Z"
         result = {"query": query, "entities": entities, "model_tag": MODEL_TAG}
