@@ -80,6 +80,13 @@ VARIANTS: dict[tuple[str, str], Variant] = _variants(
     Variant("no-clusters", "crf", {"word_clusters": 0}, CRF_MIX),  # the default before the clusters won
     Variant("clusters-64", "crf", {"word_clusters": 64}, CRF_MIX),
     Variant("clusters-256", "crf", {"word_clusters": 256}, CRF_MIX),
+    Variant("c1-0.05", "crf", {"c1": 0.05}, CRF_MIX),  # c1/c2 again, now with the clusters
+    Variant("c1-0.2", "crf", {"c1": 0.2}, CRF_MIX),
+    Variant("c2-0.02", "crf", {"c2": 0.02}, CRF_MIX),
+    Variant("c2-0.1", "crf", {"c2": 0.1}, CRF_MIX),
+    Variant("synthetic-2000", "crf", mix=TrainMix(max_synthetic=2000)),
+    Variant("synthetic-8000", "crf", mix=TrainMix(max_synthetic=8000)),
+    Variant("full-types", "crf", FULL, TrainMix(max_synthetic=4000, full_types=True)),
     Variant("default", "transformer", mix=TRANSFORMER_MIX),
     Variant("argmax", "transformer", {"decoding": "argmax"}, TRANSFORMER_MIX),
     Variant("annotated-only", "transformer", mix=TrainMix(ANNOTATED)),
