@@ -25,7 +25,7 @@ from query_understanding.crf.clusters import WordClusters, fit_word_clusters
 from query_understanding.crf.features import FeatureConfig, token_features
 from query_understanding.example import Example
 from query_understanding.gazetteer import Gazetteer
-from query_understanding.schema import collapse_label
+from query_understanding.schema import LABELS, collapse_label
 from query_understanding.tagger import Tagger
 
 MODEL_FILE = "model.crfsuite"
@@ -130,6 +130,27 @@ class CRFTagger(Tagger):
                 tags = [str(t) for t in self._tagger.tag(xseq)]
                 scores = [float(self._tagger.marginal(t, i)) for i, t in enumerate(tags)]
             results.append(([collapse_label(t, self.config.label_collapse) for t in tags], scores))
+        return results
+
+    def predict_label_probs(self, token_lists: Sequence[Sequence[str]]):
+        """Per query, ``[tokens, len(LABELS)]`` marginal probabilities of every project label
+        (a model trained on more labels sums onto the ones they collapse to); for blending
+        with the transformer (:mod:`query_understanding.blending`)."""
+        import numpy as np
+
+        index = {label: i for i, label in enumerate(LABELS)}
+        results = []
+        for tokens in token_lists:
+            probs = np.zeros((len(tokens), len(LABELS)))
+            if tokens:
+                xseq = self.features(list(tokens))
+                with self._lock:
+                    self._tagger.set(xseq)
+                    for label in self._tagger.labels():
+                        column = index[collapse_label(label, self.config.label_collapse)]
+                        for t in range(len(tokens)):
+                            probs[t, column] += self._tagger.marginal(label, t)
+            results.append(probs)
         return results
 
     def config_dict(self) -> dict:

@@ -184,6 +184,27 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=-1, keepdims=True)
 
 
+def first_subtokens(word_ids: Sequence[int | None]) -> dict[int, int]:
+    """Word index -> position of its first sub-token (the one that votes for the word)."""
+    first: dict[int, int] = {}
+    for position, word_id in enumerate(word_ids):
+        if word_id is not None and word_id not in first:
+            first[word_id] = position
+    return first
+
+
+def word_label_probs(logits: np.ndarray, word_ids: Sequence[int | None], n_words: int, space: LabelSpace) -> np.ndarray:
+    """``[n_words, len(LABELS)]``: each word's project-label probabilities from its first
+    sub-token (after the label collapse); a word cut off by ``max_length`` gets a row of zeros.
+    What :func:`decode_words` decodes, for callers that combine it with another model's."""
+    probs = np.zeros((n_words, space.matrix.shape[1]))
+    first = first_subtokens(word_ids)
+    if first:
+        words = sorted(first)
+        probs[words] = softmax(logits[[first[w] for w in words]]) @ space.matrix
+    return probs
+
+
 def decode_words(
     logits: np.ndarray,
     word_ids: Sequence[int | None],
@@ -199,10 +220,7 @@ def decode_words(
     tagged ``O`` with confidence 0.0: the model never saw it.
     """
     space = labels if isinstance(labels, LabelSpace) else LabelSpace(dict(labels))
-    first: dict[int, int] = {}
-    for position, word_id in enumerate(word_ids):
-        if word_id is not None and word_id not in first:
-            first[word_id] = position
+    first = first_subtokens(word_ids)
     tags = ["O"] * n_words
     scores = [0.0] * n_words
     if first:

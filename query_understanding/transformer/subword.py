@@ -14,7 +14,13 @@ from typing import Sequence
 import numpy as np
 
 from query_understanding.tagger import Tagger
-from query_understanding.transformer.alignment import EncodedBatch, WordEncoder, decode_words, sorted_chunks
+from query_understanding.transformer.alignment import (
+    EncodedBatch,
+    WordEncoder,
+    decode_words,
+    sorted_chunks,
+    word_label_probs,
+)
 from query_understanding.transformer.decoding import DecoderSettings, LabelSpace
 
 
@@ -48,4 +54,16 @@ class SubwordTagger(Tagger):
                 results[i] = decode_words(
                     logits[row], batch.word_ids[row], len(token_lists[i]), self.label_space, self.decoder.decoding
                 )
+        return results
+
+    def predict_label_probs(self, token_lists: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """Per query, ``[words, len(LABELS)]`` project-label probabilities before decoding
+        (what :meth:`predict_tags_with_scores` decodes; :mod:`query_understanding.blending`
+        mixes them with the CRF's marginals)."""
+        results: list[np.ndarray] = [np.zeros((0, self.label_space.matrix.shape[1]))] * len(token_lists)
+        for chunk in sorted_chunks(token_lists, self.batch_size):
+            batch = self.encoder.encode([token_lists[i] for i in chunk])
+            logits = self.batch_logits(batch)
+            for row, i in enumerate(chunk):
+                results[i] = word_label_probs(logits[row], batch.word_ids[row], len(token_lists[i]), self.label_space)
         return results

@@ -106,6 +106,22 @@ def test_small_batches_give_the_same_result_in_input_order(export_dir, dev_token
     assert OnnxTagger.from_dir(export_dir, "fp32").predict_tags_with_scores([]) == []
 
 
+def test_label_probabilities_are_what_the_tags_are_decoded_from(export_dir, dev_tokens):
+    from query_understanding.schema import LABELS
+    from query_understanding.transformer.decoding import viterbi
+
+    tagger = OnnxTagger.from_dir(export_dir, "fp32", batch_size=5)
+    lists = dev_tokens[:12] + [[]]
+    probs = tagger.predict_label_probs(lists)
+    decoded = tagger.predict_tags_with_scores(lists)
+    assert [p.shape for p in probs] == [(len(x), len(LABELS)) for x in lists]
+    for p, (tags, scores) in zip(probs, decoded):
+        assert p.sum(axis=1) == pytest.approx([1.0] * len(p), abs=1e-6)
+        best = viterbi(p) if tagger.decoder.decoding == "viterbi" else p.argmax(axis=1)
+        assert [LABELS[i] for i in best] == tags
+        assert [p[w, LABELS.index(t)] for w, t in enumerate(tags)] == pytest.approx(scores, abs=1e-6)
+
+
 def test_unknown_or_missing_variant_is_refused(export_dir, tmp_path):
     with pytest.raises(ValueError, match="variant"):
         OnnxTagger.from_dir(export_dir, "fp16")
