@@ -22,9 +22,9 @@ rows reach the disk: ``after`` (the default) fsyncs them in a thread of its own 
 ``append`` returns (:mod:`bentos.background_sync`: the answer no longer waits for the disk, and
 kill -9 of the process still loses nothing, the kernel has the bytes); ``before`` fsyncs before
 ``append`` returns; ``off`` never (tests, simulations).
-Concurrent callers share fsyncs (group commit): whoever holds the writer lock writes and syncs
-everything queued so far, and a caller whose rows were covered by someone else's sync returns
-without syncing again. Read it with DuckDB::
+Concurrent callers share writes (group commit): whoever holds the writer lock writes (and, with
+``before``, syncs) everything queued so far, and a caller whose rows were covered by someone
+else's write returns without writing again. Read it with DuckDB::
 
     SELECT * FROM read_json('<root>/**/*.jsonl', hive_partitioning = true)
 """
@@ -57,7 +57,6 @@ class PredictionLog:
         if sync not in SYNC_MODES:
             raise ValueError(f"sync={sync!r}: use one of {', '.join(SYNC_MODES)}")
         self.root = Path(root)
-        self.sync = sync
         self.fsync = sync != "off"
         self._background = BackgroundSync() if sync == "after" else None
         self._queue_lock = threading.Lock()  # guards _pending / _queued

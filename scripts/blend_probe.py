@@ -51,18 +51,15 @@ def main(argv: list[str] | None = None) -> None:
             "precision": round(counts.precision, 4),
             "recall": round(counts.recall, 4),
         }
-    halves = [list(range(0, len(gold), 2)), list(range(1, len(gold), 2))]
+
+    def half(start: int) -> tuple[list, list, list]:
+        """(gold, CRF, transformer) of every other row from ``start``."""
+        return gold[start::2], crf_probs[start::2], transformer_probs[start::2]
+
     held_out = []
-    for fit, score in (halves, halves[::-1]):
-        weight, _ = best_weight(
-            [gold[i] for i in fit], [crf_probs[i] for i in fit], [transformer_probs[i] for i in fit], args.weights
-        )
-        counts = blend_counts(
-            [gold[i] for i in score], [crf_probs[i] for i in score], [transformer_probs[i] for i in score], weight
-        )
-        alone = blend_counts(
-            [gold[i] for i in score], [crf_probs[i] for i in score], [transformer_probs[i] for i in score], 1.0
-        )
+    for fit, score in ((half(0), half(1)), (half(1), half(0))):
+        weight, _ = best_weight(*fit, args.weights)
+        counts, alone = blend_counts(*score, weight), blend_counts(*score, 1.0)
         held_out.append({"weight": weight, "blend_f1": round(counts.f1, 4), "transformer_f1": round(alone.f1, 4)})
     print(
         json.dumps(

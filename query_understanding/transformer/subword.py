@@ -43,17 +43,20 @@ class SubwordTagger(Tagger):
     def batch_logits(self, batch: EncodedBatch) -> np.ndarray:
         """Float32 logits ``[batch, seq, labels]`` of one encoded batch."""
 
-    def predict_tags_with_scores(
-        self, token_lists: Sequence[Sequence[str]]
-    ) -> list[tuple[list[str], list[float] | None]]:
-        results: list[tuple[list[str], list[float] | None]] = [([], [])] * len(token_lists)
+    def _logit_rows(self, token_lists: Sequence[Sequence[str]]):
+        """``(index, logits [seq, labels], word ids)`` of every query, run in length-sorted batches."""
         for chunk in sorted_chunks(token_lists, self.batch_size):
             batch = self.encoder.encode([token_lists[i] for i in chunk])
             logits = self.batch_logits(batch)
             for row, i in enumerate(chunk):
-                results[i] = decode_words(
-                    logits[row], batch.word_ids[row], len(token_lists[i]), self.label_space, self.decoder.decoding
-                )
+                yield i, logits[row], batch.word_ids[row]
+
+    def predict_tags_with_scores(
+        self, token_lists: Sequence[Sequence[str]]
+    ) -> list[tuple[list[str], list[float] | None]]:
+        results: list[tuple[list[str], list[float] | None]] = [([], [])] * len(token_lists)
+        for i, logits, word_ids in self._logit_rows(token_lists):
+            results[i] = decode_words(logits, word_ids, len(token_lists[i]), self.label_space, self.decoder.decoding)
         return results
 
     def predict_label_probs(self, token_lists: Sequence[Sequence[str]]) -> list[np.ndarray]:
@@ -61,9 +64,6 @@ class SubwordTagger(Tagger):
         (what :meth:`predict_tags_with_scores` decodes; :mod:`query_understanding.blending`
         mixes them with the CRF's marginals)."""
         results: list[np.ndarray] = [np.zeros((0, self.label_space.matrix.shape[1]))] * len(token_lists)
-        for chunk in sorted_chunks(token_lists, self.batch_size):
-            batch = self.encoder.encode([token_lists[i] for i in chunk])
-            logits = self.batch_logits(batch)
-            for row, i in enumerate(chunk):
-                results[i] = word_label_probs(logits[row], batch.word_ids[row], len(token_lists[i]), self.label_space)
+        for i, logits, word_ids in self._logit_rows(token_lists):
+            results[i] = word_label_probs(logits, word_ids, len(token_lists[i]), self.label_space)
         return results
